@@ -1,0 +1,402 @@
+import { fetch as undiciFetch } from 'undici';
+import { MeshspecError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import { SecretScrubber, redactUrl } from '../redact.js';
+import { credentialOf, decodeToken, secretsOf, type ProviderToken, type TokenMode } from './token.js';
+
+/** The part of `fetch` we use, so that tests can inject a spy and both undici's and Node's fetch fit. */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  redirect: 'manual';
+}
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
+
+const defaultFetch: FetchLike = (url, init) => undiciFetch(url, init);
+
+export interface RetryPolicy {
+  /** First backoff delay; doubled per attempt, with jitter. */
+  baseDelayMs: number;
+  /** Upper bound of one backoff delay (a Retry-After header may ask for more, within the deadline). */
+  maxDelayMs: number;
+  /** Attempts per request, the first one included. The deadline usually ends retries first. */
+  maxAttempts: number;
+}
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = { baseDelayMs: 500, maxDelayMs: 10_000, maxAttempts: 8 };
+export const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_DEADLINE_MS = 60_000;
+
+export interface HttpOptions {
+  /** Validated base URL (endpoints.resolveBaseUrl), without a trailing slash. */
+  baseUrl: string;
+  token: ProviderToken;
+  /** `token` (default, current Meshery): send the whole token; `access_token`: the decoded access token (older Meshery). */
+  tokenMode?: TokenMode;
+  /** Per-request timeout, covering the response body too. */
+  timeoutMs?: number;
+  /** Total time for everything this client does, retries and waits included. Starts when the client is made. */
+  deadlineMs?: number;
+  retry?: Partial<RetryPolicy>;
+  fetchImpl?: FetchLike;
+  logger?: Logger;
+  /** Receives every secret string a token refresh returns (the new token and its decoded parts), before anything else uses them. */
+  onNewSecret?: (secret: string) => void;
+  /** Cancels waits and requests (SIGINT/SIGTERM); the call then fails with kind `cancelled`. */
+  signal?: AbortSignal;
+  /** For tests: the jitter source. */
+  random?: () => number;
+}
+
+export interface ProviderRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Path on the provider, with its query string, starting with '/'. */
+  path: string;
+  /** A JSON body. */
+  body?: unknown;
+  /** What the request does, for messages: "create the performance profile". */
+  what: string;
+  /** Send the auth headers (default true). */
+  auth?: boolean;
+  /** Overrides the policy's maxAttempts for this request. */
+  maxAttempts?: number;
+  /** @internal The body carries the token on purpose (`/refresh`): do not scrub it. */
+  bodyCarriesToken?: boolean;
+}
+
+export interface ProviderResponse {
+  status: number;
+  /** The parsed JSON body, or undefined when the body is empty or not JSON. */
+  body: unknown;
+  text: string;
+  headers: { get(name: string): string | null };
+  /** Attempts this request took (a refresh retry included). */
+  attempts: number;
+}
+
+type Outcome =
+  | { kind: 'response'; status: number; headers: FetchResponseLike['headers']; text: string }
+  | { kind: 'network'; message: string };
+
+const TOKEN_HELP =
+  "get a new token (sign in to the provider and open your user account's security tokens page, {tokens}, " +
+  'or run "mesheryctl system login" and copy the token from ~/.meshery/auth.json), then update the MESHSPEC_PROVIDER_TOKEN secret / provider_token input';
+
+/**
+ * The provider's HTTP client: auth headers, per-request timeout, retries with exponential backoff
+ * and jitter (honouring Retry-After) within one total deadline, and Meshery's one-time token
+ * refresh on 401 (RA `DoRequest`). One instance serves one publish operation; it keeps a refreshed
+ * token for the requests that follow.
+ */
+export class ProviderHttp {
+  readonly baseUrl: string;
+  private token: ProviderToken;
+  private readonly tokenMode: TokenMode;
+  private readonly timeoutMs: number;
+  private readonly deadlineMs: number;
+  private readonly deadlineAt: number;
+  private readonly startedAt: number;
+  private readonly retry: RetryPolicy;
+  private readonly fetchImpl: FetchLike;
+  private readonly logger: Logger;
+  private readonly scrubber = new SecretScrubber();
+  private readonly onNewSecret?: (secret: string) => void;
+  private readonly signal?: AbortSignal;
+  private readonly random: () => number;
+  private refreshed = false;
+  /** Requests sent, for tests and the summary. */
+  requestCount = 0;
+
+  constructor(options: HttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.tokenMode = options.tokenMode ?? 'token';
+    this.timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.deadlineMs = positive(options.deadlineMs, DEFAULT_DEADLINE_MS);
+    this.startedAt = performance.now();
+    this.deadlineAt = this.startedAt + this.deadlineMs;
+    this.retry = { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) };
+    this.fetchImpl = options.fetchImpl ?? defaultFetch;
+    this.logger = options.logger ?? silentLogger;
+    this.onNewSecret = options.onNewSecret;
+    this.signal = options.signal;
+    this.random = options.random ?? Math.random;
+    for (const s of secretsOf(this.token)) this.scrubber.add(s);
+  }
+
+  /** Removes every known token from a text: for messages that quote the provider. */
+  scrub(text: string): string {
+    return this.scrubber.scrub(text);
+  }
+
+  /** Milliseconds left before the deadline. */
+  remainingMs(): number {
+    return this.deadlineAt - performance.now();
+  }
+
+  /** The URL a path resolves to, with credentials and sensitive query values redacted: for messages. */
+  displayUrl(path: string): string {
+    return redactUrl(this.baseUrl + path);
+  }
+
+  async request(req: ProviderRequest): Promise<ProviderResponse> {
+    const maxAttempts = Math.max(1, req.maxAttempts ?? this.retry.maxAttempts);
+    const where = `${req.method} ${this.displayUrl(req.path)}`;
+    let attempt = 0;
+    let lastProblem = 'no attempt was made';
+    for (;;) {
+      this.throwIfCancelled();
+      const remaining = this.remainingMs();
+      if (remaining <= 0) throw this.gaveUp(req, attempt, lastProblem);
+      attempt++;
+      const timeout = Math.max(1, Math.min(this.timeoutMs, remaining));
+      const outcome = await this.once(req, timeout);
+      let retryAfterMs: number | undefined;
+      if (outcome.kind === 'response') {
+        const { status } = outcome;
+        if (status >= 200 && status < 300) {
+          this.logger.debug(`provider: ${where} -> ${status} (attempt ${attempt})`);
+          return { status, body: parseJson(outcome.text), text: outcome.text, headers: outcome.headers, attempts: attempt };
+        }
+        const message = this.providerMessage(outcome.text);
+        if (status === 401 && req.auth !== false) {
+          if (!this.refreshed && this.token.refreshToken) {
+            this.refreshed = true;
+            this.logger.info(`The provider answered 401 to ${where}; refreshing the token once.`);
+            await this.refresh(req);
+            continue;
+          }
+          throw this.tokenRejected(status, where, message, this.refreshed ? 'It was refused again after a token refresh.' : 'The token carries no refresh token.');
+        }
+        if (status === 403 && req.auth !== false) {
+          throw this.tokenRejected(status, where, message, 'A 403 means the token is not allowed to do this; it is not refreshed.');
+        }
+        if (status === 429 || status >= 500) {
+          lastProblem = `HTTP ${status}${message ? `: ${message}` : ''}`;
+          retryAfterMs = parseRetryAfter(outcome.headers.get('retry-after'));
+        } else {
+          throw this.refused(req, status, where, message, outcome.headers.get('location'));
+        }
+      } else {
+        lastProblem = outcome.message;
+      }
+      if (attempt >= maxAttempts) throw this.gaveUp(req, attempt, lastProblem);
+      const delay = retryAfterMs ?? this.backoff(attempt);
+      const left = this.remainingMs();
+      if (delay >= left) {
+        const why = retryAfterMs !== undefined ? `; the provider asked to retry after ${seconds(retryAfterMs)} s, past the deadline` : '';
+        throw this.gaveUp(req, attempt, lastProblem + why);
+      }
+      this.logger.debug(`provider: ${where} failed (attempt ${attempt}: ${lastProblem}); retrying in ${seconds(delay)} s`);
+      await this.sleep(delay);
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    // "Equal jitter": never less than half the step, so retries still spread out.
+    return Math.round(cap / 2 + (cap / 2) * this.random());
+  }
+
+  private headersFor(req: ProviderRequest): Record<string, string> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'meshspec' };
+    if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (req.auth !== false) {
+      const credential = credentialOf(this.token, this.tokenMode);
+      headers.Authorization = `bearer ${credential}`;
+      headers['X-API-Key'] = credential;
+    }
+    return headers;
+  }
+
+  /** One attempt. Network errors, timeouts and a connection closed mid-body come back as `network`. */
+  private async once(req: ProviderRequest, timeoutMs: number): Promise<Outcome> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCancel = () => controller.abort();
+    this.signal?.addEventListener('abort', onCancel, { once: true });
+    this.requestCount++;
+    try {
+      const headers = this.headersFor(req);
+      // Last line of defence: no body but /refresh's may carry a token.
+      const json = req.body === undefined ? undefined : JSON.stringify(req.body);
+      const body = json === undefined || req.bodyCarriesToken ? json : this.scrubber.scrub(json);
+      const res = await this.fetchImpl(this.baseUrl + req.path, { method: req.method, headers, body, signal: controller.signal, redirect: 'manual' });
+      const text = await res.text();
+      return { kind: 'response', status: res.status, headers: res.headers, text };
+    } catch (e) {
+      this.throwIfCancelled();
+      if (timedOut) return { kind: 'network', message: `no complete answer within ${seconds(timeoutMs)} s` };
+      return { kind: 'network', message: `network error: ${this.scrub(describeNetworkError(e))}` };
+    } finally {
+      clearTimeout(timer);
+      this.signal?.removeEventListener('abort', onCancel);
+    }
+  }
+
+  /** RA `refreshToken`: `POST {base}/refresh {"token": <whole token>}` without auth headers; 200 `{"token": new}`. */
+  private async refresh(original: ProviderRequest): Promise<void> {
+    const where = `${original.method} ${this.displayUrl(original.path)}`;
+    let res: ProviderResponse;
+    try {
+      res = await this.request({ method: 'POST', path: '/refresh', body: { token: this.token.raw }, auth: false, bodyCarriesToken: true, what: 'refresh the token' });
+    } catch (e) {
+      if (e instanceof MeshspecError && e.kind === 'cancelled') throw e;
+      throw this.tokenRejected(401, where, '', `Refreshing it failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const next = (res.body as { token?: unknown } | undefined)?.token;
+    if (res.status !== 200 || typeof next !== 'string' || !/^[\x21-\x7e]+$/.test(next)) {
+      throw this.tokenRejected(401, where, '', `Refreshing it failed: /refresh answered HTTP ${res.status} without a usable "token".`);
+    }
+    const token = decodeToken(next);
+    // Mask first: the caller's setSecret must run before the new token is used or could be printed.
+    for (const s of secretsOf(token)) {
+      this.scrubber.add(s);
+      this.onNewSecret?.(s);
+    }
+    this.token = token;
+    this.logger.info('The provider token was refreshed; retrying once with the new token.');
+  }
+
+  private providerMessage(text: string): string {
+    return this.scrub(extractMessage(text));
+  }
+
+  private tokenRejected(status: number, where: string, message: string, note: string): MeshspecError {
+    const tokens = `${this.baseUrl}/security/tokens`;
+    const mode =
+      this.tokenMode === 'token'
+        ? 'If the token is new and still refused, try provider_token_mode: access_token (older Meshery providers expect the decoded access token).'
+        : 'If the token is new and still refused, try provider_token_mode: token (current Meshery sends the whole token).';
+    return new MeshspecError(
+      'publish',
+      `The provider rejected the token (HTTP ${status} on ${where}${message ? `: ${message}` : ''}). ${note} To fix it, ${TOKEN_HELP.replace('{tokens}', tokens)}. ${mode}`,
+    );
+  }
+
+  private refused(req: ProviderRequest, status: number, where: string, message: string, location: string | null): MeshspecError {
+    let hint: string;
+    if (status >= 300 && status < 400) {
+      hint = `The provider redirects${location ? ` to ${redactUrl(location)}` : ''}; set provider_url to the final address (meshspec does not follow redirects, so the token never goes to another host).`;
+    } else if (status === 404) {
+      hint = 'The endpoint does not exist at this provider: check provider_url, and whether this provider still offers the feature.';
+    } else if (status === 400 || status === 422) {
+      hint = 'The provider did not accept the request body. It may expect the other JSON casing: try provider_casing: snake (or camel).';
+    } else if (status === 413) {
+      hint = 'The body is too large for the provider: shorten the run or reduce the histogram resolution.';
+    } else {
+      hint = 'This is not retried; check the message above, then re-run.';
+    }
+    return new MeshspecError('publish', `The provider refused to ${req.what} (HTTP ${status} on ${where})${message ? `: ${message}` : ''}. ${hint}`);
+  }
+
+  private gaveUp(req: ProviderRequest, attempts: number, lastProblem: string): MeshspecError {
+    const elapsed = seconds(performance.now() - this.startedAt);
+    return new MeshspecError(
+      'publish',
+      `Could not ${req.what} at ${this.displayUrl(req.path)} after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${elapsed} s ` +
+        `(deadline ${seconds(this.deadlineMs)} s); last problem: ${lastProblem}. The provider may be down or unreachable: re-run later, ` +
+        'raise the provider deadline, or set publish_failure: warn so that a provider outage does not fail the job.',
+    );
+  }
+
+  private throwIfCancelled(): void {
+    if (this.signal?.aborted) {
+      throw new MeshspecError('cancelled', 'Publishing to the provider was cancelled; the result files are still in the output directory.');
+    }
+  }
+
+  /** A backoff wait: bounded by the deadline by the caller, cut short by cancellation. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onCancel = () => {
+        clearTimeout(timer);
+        try {
+          this.throwIfCancelled();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.signal?.removeEventListener('abort', onCancel);
+        resolve();
+      }, ms);
+      this.signal?.addEventListener('abort', onCancel, { once: true });
+    });
+  }
+}
+
+/** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const v = value.trim();
+  if (/^[0-9]+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** The provider's own words from an error body: a JSON `message`/`error`/`detail`, or the text. */
+export function extractMessage(text: string): string {
+  const t = text.trim();
+  if (t === '') return '';
+  const json = parseJson(t);
+  if (typeof json === 'string') return clip(json);
+  if (json && typeof json === 'object') {
+    const o = json as Record<string, unknown>;
+    for (const k of ['message', 'error', 'detail', 'msg', 'error_description']) {
+      const v = o[k];
+      if (typeof v === 'string' && v.trim() !== '') return clip(v);
+      if (v && typeof v === 'object' && typeof (v as Record<string, unknown>).message === 'string') return clip(String((v as Record<string, unknown>).message));
+    }
+    return clip(t);
+  }
+  if (/^<(!doctype|html)/i.test(t)) return '(an HTML page)';
+  return clip(t);
+}
+
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 300 ? `${one.slice(0, 300)}…` : one;
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeNetworkError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code ? `${code} (${cause.message})` : cause.message;
+  }
+  return e.message;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,80 @@
+import type { Histogram } from 'hdr-histogram-js';
+
+/**
+ * What a load generator is asked to do. Built from a normalised SMP profile (smp/profile.ts)
+ * plus CLI/action overrides; generators never see the profile file itself.
+ */
+export interface LoadPlan {
+  clients: ClientPlan[];
+  /** Wall-clock length of the run. */
+  durationMs: number;
+  /** A request that has not completed this long after it was sent counts as a `timeout` error. */
+  requestTimeoutMs: number;
+  /** Aborting stops the load; the run still returns what it measured, with `cancelled: true`. */
+  signal?: AbortSignal;
+  /** Called about once a second with the last second's figures (progress lines, live terminal line). */
+  onTick?: (tick: TimelinePoint) => void;
+}
+
+export interface ClientPlan {
+  /** Absolute http(s) URLs; requests go round robin over them. */
+  urls: string[];
+  /** Keep-alive connections for this client (per URL origin they are shared round robin). */
+  connections: number;
+  /** Requests per second for this client; 0 = closed loop, as fast as the connections allow. */
+  rps: number;
+  method: string;
+  headers: Record<string, string>;
+  cookies: Record<string, string>;
+  body?: string;
+  contentType?: string;
+}
+
+/** Error kinds counted separately from status codes. */
+export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'protocol' | 'other';
+
+export interface TimelinePoint {
+  /** Seconds since the start of the run (1 = the first second). */
+  second: number;
+  requests: number;
+  errors: number;
+  /** Corrected latencies of the responses completed in that second, in ms. */
+  p50_ms: number;
+  p99_ms: number;
+}
+
+/** Everything a run measured. Result building (smp/result.ts) turns it into SMP and Fortio JSON. */
+export interface LoadRun {
+  startTime: Date;
+  endTime: Date;
+  /** Measured wall-clock length of the load phase, in seconds. */
+  durationS: number;
+  /** Total requested rate over all clients; 0 when any client is closed loop. */
+  requestedQps: number;
+  connections: number;
+  /** Completed requests (a response or an error). */
+  requests: number;
+  /** Requests that did not get a 2xx/3xx response (includes transport errors). */
+  errors: number;
+  /** Responses by HTTP status code, e.g. {"200": 9980, "503": 20}. */
+  statusCodes: Record<string, number>;
+  /** Transport errors by kind. */
+  errorKinds: Partial<Record<ErrorKind, number>>;
+  /** Latency from the intended send time (coordinated-omission corrected), in microseconds. */
+  corrected: Histogram;
+  /** Latency from the actual write to the socket, in microseconds. */
+  uncorrected: Histogram;
+  /** Requests whose send started later than intended because every connection was busy. */
+  lateSends: number;
+  bytesReceived: number;
+  timeline: TimelinePoint[];
+  cancelled: boolean;
+  /** The per-URL request counts, keyed by the (redacted) URL. */
+  perUrl: Record<string, number>;
+}
+
+export interface LoadGenerator {
+  /** Registry id: `native`, or a name mapped onto it. */
+  readonly id: string;
+  run(plan: LoadPlan): Promise<LoadRun>;
+}

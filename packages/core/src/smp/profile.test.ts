@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { applyOverrides, parseProfileText, ProfileError } from './profile.js';
+import { findMesh } from '../mesh/registry.js';
+
+const reference = new URL('../../../../../shared/reference/smp/meshery-smp-action-load-test.yaml', import.meta.url);
+
+function problems(text: string): string[] {
+  try {
+    parseProfileText(text, 'p.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProfileError);
+    return (error as ProfileError).details;
+  }
+  throw new Error('expected the profile to be rejected');
+}
+
+describe('SMP profiles', () => {
+  it("accepts Meshery's own action profile as it is", () => {
+    const p = parseProfileText(readFileSync(reference, 'utf8'), 'load-test.yaml');
+    expect(p.name).toBe('Load Test');
+    expect(p.durationMs).toBe(60_000);
+    expect(p.clients).toHaveLength(1);
+    expect(p.clients[0]).toMatchObject({ protocol: 1, connections: 2, rps: 10, load_generator: 'fortio', endpoint_urls: ['https://smp-spec.io'] });
+    expect(p.mesh.type).toBe(3);
+    expect(p.mesh.info.id).toBe('istio');
+  });
+
+  it('accepts a bare camelCase PerformanceTestConfig with enum names', () => {
+    const p = parseProfileText(
+      JSON.stringify({
+        smpVersion: 'v0.0.1',
+        name: 'camel',
+        duration: '1m30s',
+        clients: [{ loadGenerator: 'WRK2', protocol: 'PROTOCOL_HTTP', connections: 4, rps: 100, endpointUrls: ['http://127.0.0.1:1/'], contentType: 'application/json', body: '{}', headers: { 'x-n': 3 } }],
+      }),
+      'camel.json',
+    );
+    expect(p.durationMs).toBe(90_000);
+    expect(p.clients[0]).toMatchObject({ load_generator: 'wrk2', protocol: 1, content_type: 'application/json', headers: { 'x-n': '3' } });
+    expect(p.mesh.info.id).toBe('none');
+  });
+
+  it('reads the mesh type as a name or a number', () => {
+    const base = "test: {duration: 1s, clients: [{endpoint_urls: ['http://127.0.0.1/']}]}\n";
+    expect(parseProfileText(`${base}mesh: {type: OPEN_SERVICE_MESH}`, 'a').mesh.type).toBe(10);
+    expect(parseProfileText(`${base}mesh: {type: linkerd}`, 'a').mesh.type).toBe(5);
+    expect(parseProfileText(`${base}mesh: {type: 6}`, 'a').mesh.info.id).toBe('traefik_mesh');
+    expect(problems(`${base}mesh: {type: nosuchmesh}`)).toEqual([expect.stringMatching(/^p\.yaml: \$\.mesh\.type: unknown service mesh "nosuchmesh"/)]);
+  });
+
+  it('defaults the name from the file and connections to 1', () => {
+    const p = parseProfileText("duration: 2s\nclients: [{endpoint_urls: ['http://127.0.0.1/']}]", 'dir/smoke.yaml');
+    expect(p.name).toBe('smoke');
+    expect(p.clients[0]!.connections).toBe(1);
+    expect(p.clients[0]!.rps).toBe(0);
+  });
+
+  it.each([
+    ['a Go duration', "test: {duration: 10 seconds, clients: [{endpoint_urls: ['http://h/']}]}", '$.test.duration'],
+    ['at least one client', 'test: {duration: 1s, clients: []}', '$.test.clients'],
+    ['a client with an endpoint', 'test: {duration: 1s, clients: [{rps: 1}]}', '$.test.clients[0].endpoint_urls'],
+    ['absolute URLs', "test: {duration: 1s, clients: [{endpoint_urls: ['/relative']}]}", '$.test.clients[0].endpoint_urls[0]'],
+    ['http(s) URLs', "test: {duration: 1s, clients: [{endpoint_urls: ['ftp://h/']}]}", '$.test.clients[0].endpoint_urls[0]'],
+    ['connections >= 1', "test: {duration: 1s, clients: [{connections: 0, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].connections'],
+    ['known fields only', "test: {duration: 1s, clients: [{endpoint_url: 'http://h/', endpoint_urlz: ['x']}]}", '$.test.clients[0].endpoint_urlz'],
+    ['a known load generator', "test: {duration: 1s, clients: [{load_generator: jmeter, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].load_generator'],
+    ['HTTP only for now', "test: {duration: 1s, clients: [{protocol: GRPC, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].protocol'],
+    ['no in-cluster load yet', "test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].internal'],
+    ['a mapping', '- just a list', '$'],
+  ])('requires %s', (_rule, text, path) => {
+    const lines = problems(text);
+    expect(lines.some((l) => l.startsWith(`p.yaml: ${path}: `)), lines.join('\n')).toBe(true);
+  });
+
+  it('says "not supported yet" for gRPC and in-cluster load', () => {
+    expect(problems("test: {duration: 1s, clients: [{protocol: 4, endpoint_urls: ['http://h/']}]}").join()).toMatch(/GRPC is not supported yet/);
+    expect(problems("test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}]}").join()).toMatch(/not supported yet/);
+  });
+
+  it("quotes the user's own camelCase spelling in paths", () => {
+    const lines = problems('{"duration": "1s", "clients": [{"endpointUrls": ["nope"]}]}');
+    expect(lines).toEqual(['p.yaml: $.clients[0].endpointUrls[0]: "nope" is not an absolute URL; write it with its scheme and host, e.g. http://127.0.0.1:8080/']);
+  });
+
+  it('reports every problem at once, and YAML syntax errors with a line', () => {
+    expect(problems("test: {duration: x, clients: [{endpoint_urls: ['/a', 'ftp://b/']}]}").length).toBeGreaterThanOrEqual(2);
+    expect(problems('test:\n  duration: 1s\n  clients: [\n')[0]).toMatch(/^p\.yaml: line \d+: not valid YAML or JSON/);
+  });
+
+  it('applies overrides: flags win over the file', () => {
+    const p = parseProfileText(readFileSync(reference, 'utf8'), 'load-test.yaml');
+    const o = applyOverrides(p, { name: 'n', endpoints: ['http://127.0.0.1:9/a'], rps: 50, connections: 3, durationMs: 5000, loadGenerator: 'native', mesh: findMesh('osm') });
+    expect(o).toMatchObject({ name: 'n', durationMs: 5000, mesh: { type: 10 } });
+    expect(o.clients[0]).toMatchObject({ endpoint_urls: ['http://127.0.0.1:9/a'], rps: 50, connections: 3, load_generator: 'native' });
+    expect(() => applyOverrides(p, { endpoints: ['nope'] })).toThrow(ProfileError);
+  });
+});

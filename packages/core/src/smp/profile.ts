@@ -1,0 +1,346 @@
+import { readFile } from 'node:fs/promises';
+import yaml from 'js-yaml';
+import { inputError, MeshspecError } from '../errors.js';
+import { parseGoDuration } from '../duration.js';
+import { findMesh, type MeshInfo } from '../mesh/registry.js';
+import { describeAjvError, validatorFor } from '../schemas/index.js';
+
+/**
+ * SMP profiles come in several dialects: Meshery's `{test, mesh}` envelope or a bare
+ * PerformanceTestConfig; snake_case (Go json tags) or lowerCamelCase (proto3 JSON); enums as
+ * numbers or names. We normalise to one form first, then validate it with ajv against
+ * schemas/smp-profile.schema.json, then apply the rules a schema cannot express.
+ */
+
+export interface SmpClient {
+  internal: boolean;
+  load_generator: string;
+  protocol: number;
+  connections: number;
+  rps: number;
+  headers: Record<string, string>;
+  cookies: Record<string, string>;
+  body: string;
+  content_type: string;
+  endpoint_urls: string[];
+  ssl_certificate?: string;
+  additional_options?: string;
+}
+
+export interface SmpProfile {
+  /** Where it came from, for messages and annotations. */
+  source: string;
+  smp_version: string;
+  id?: string;
+  name: string;
+  labels: Record<string, string>;
+  duration: string;
+  durationMs: number;
+  clients: SmpClient[];
+  mesh: { type: number; info: MeshInfo; version?: string; labels: Record<string, string>; annotations: Record<string, string> };
+}
+
+/** One problem with a profile, in the `file: json-path: message` form the CLI prints. */
+export interface ProfileProblem {
+  path: string;
+  message: string;
+}
+
+export class ProfileError extends MeshspecError {
+  constructor(
+    readonly source: string,
+    readonly problems: ProfileProblem[],
+  ) {
+    super('input', `${source}: ${problems.length === 1 ? 'the profile is invalid' : `the profile has ${problems.length} problems`}; fix the lines above`, {
+      details: problems.map((p) => `${source}: ${p.path}: ${p.message}`),
+      file: source,
+    });
+  }
+}
+
+// proto3 JSON names (lowerCamelCase) to the Go json tags (snake_case). Maps such as headers,
+// cookies and labels are left alone: their keys are the user's data.
+const CONFIG_KEYS: Record<string, string> = { smpVersion: 'smp_version' };
+const CLIENT_KEYS: Record<string, string> = {
+  loadGenerator: 'load_generator',
+  contentType: 'content_type',
+  endpointUrls: 'endpoint_urls',
+  endpointUrl: 'endpoint_urls',
+  sslCertificate: 'ssl_certificate',
+  additionalOptions: 'additional_options',
+};
+const MAP_FIELDS = new Set(['labels', 'headers', 'cookies', 'annotations']);
+
+const PROTOCOLS: Record<string, number> = { protocol_invalid: 0, invalid: 0, http: 1, tcp: 2, udp: 3, grpc: 4 };
+const PROTOCOL_NAMES = ['PROTOCOL_INVALID', 'HTTP', 'TCP', 'UDP', 'GRPC'];
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Renames keys of one object level; records the user's spelling so messages can quote it.
+ * Returns problems for keys given twice in both spellings.
+ */
+function renameKeys(obj: Json, table: Record<string, string>, path: string, spelled: Map<string, string>, problems: ProfileProblem[]): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const target = table[k] ?? k;
+    if (target in out) {
+      problems.push({ path: `${path}.${k}`, message: `given twice (as ${target} and ${k}); keep one` });
+      continue;
+    }
+    out[target] = v;
+    if (target !== k) spelled.set(`${path}.${target}`, `${path}.${k}`);
+  }
+  return out;
+}
+
+function normaliseEnum(value: unknown, path: string, problems: ProfileProblem[], names: Record<string, number>, what: string): unknown {
+  if (typeof value === 'number' || value === undefined) return value;
+  if (typeof value === 'string') {
+    const key = value.trim().toLowerCase().replace(/^protocol_/, '');
+    if (/^\d+$/.test(key)) return Number(key);
+    if (key in names) return names[key];
+  }
+  problems.push({ path, message: `unknown ${what} ${JSON.stringify(value)}` });
+  return value;
+}
+
+/** Stringifies scalar map values (YAML turns `x-retries: 3` into a number). */
+function stringMap(v: unknown): unknown {
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = typeof x === 'number' || typeof x === 'boolean' ? String(x) : x;
+  return out;
+}
+
+export interface NormaliseOutcome {
+  /** The normalised document, `{test, mesh}`. */
+  document: Json;
+  problems: ProfileProblem[];
+  /** Normalised path -> the user's own path, for messages. */
+  spelled: Map<string, string>;
+}
+
+/** Normalises a parsed profile document without validating it. */
+export function normaliseProfileDocument(doc: unknown): NormaliseOutcome {
+  const problems: ProfileProblem[] = [];
+  const spelled = new Map<string, string>();
+  if (!isObject(doc)) {
+    return { document: {}, problems: [{ path: '$', message: 'must be a mapping with a `test:` section (or a bare PerformanceTestConfig with `clients:` and `duration:`)' }], spelled };
+  }
+  const envelope = 'test' in doc;
+  // Paths are kept in envelope form inside; buildProfile maps them back for bare files.
+  const prefix = '$.test';
+  const rawTest = envelope ? doc.test : doc;
+  const rawMesh = envelope ? doc.mesh : undefined;
+  if (envelope) {
+    for (const k of Object.keys(doc)) if (k !== 'test' && k !== 'mesh') problems.push({ path: `$.${k}`, message: 'unknown field; a profile file has `test:` and optionally `mesh:`' });
+  }
+  if (!isObject(rawTest)) {
+    problems.push({ path: prefix, message: 'must be a mapping (a PerformanceTestConfig)' });
+    return { document: {}, problems, spelled };
+  }
+  const test = renameKeys(rawTest, CONFIG_KEYS, prefix, spelled, problems);
+  if (isObject(test.labels)) test.labels = stringMap(test.labels);
+  if (Array.isArray(test.clients)) {
+    test.clients = test.clients.map((c, i) => {
+      if (!isObject(c)) return c;
+      const cp = `${prefix}.clients[${i}]`;
+      const client = renameKeys(c, CLIENT_KEYS, cp, spelled, problems);
+      client.protocol = normaliseEnum(client.protocol, `${cp}.protocol`, problems, PROTOCOLS, 'protocol');
+      // A single URL given as a string is a common slip; accept it as a list of one.
+      if (typeof client.endpoint_urls === 'string') client.endpoint_urls = [client.endpoint_urls];
+      if (typeof client.load_generator === 'string') client.load_generator = client.load_generator.trim().toLowerCase();
+      for (const f of MAP_FIELDS) if (isObject(client[f])) client[f] = stringMap(client[f]);
+      return client;
+    });
+  }
+  const document: Json = { test };
+  if (rawMesh !== undefined && rawMesh !== null) {
+    if (!isObject(rawMesh)) {
+      problems.push({ path: '$.mesh', message: 'must be a mapping such as {type: ISTIO}' });
+    } else {
+      const mesh = { ...rawMesh };
+      if (mesh.type !== undefined && typeof mesh.type !== 'number') {
+        const info = findMesh(String(mesh.type));
+        if (info) mesh.type = info.smpType;
+        else problems.push({ path: '$.mesh.type', message: `unknown service mesh ${JSON.stringify(mesh.type)}; use an SMP mesh name (ISTIO, LINKERD, OPEN_SERVICE_MESH, ...) or its number` });
+      }
+      for (const f of MAP_FIELDS) if (isObject(mesh[f])) mesh[f] = stringMap(mesh[f]);
+      document.mesh = mesh;
+    }
+  }
+  return { document, problems, spelled };
+}
+
+function isAbsoluteHttpUrl(value: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return 'is not an absolute URL; write it with its scheme and host, e.g. http://127.0.0.1:8080/';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `uses ${u.protocol.replace(':', '')}; only http and https endpoints can be loaded`;
+  if (!u.hostname) return 'has no host';
+  return undefined;
+}
+
+/**
+ * Validates a normalised document and builds the typed profile. Every problem is collected,
+ * so a user sees all of them at once.
+ */
+export function buildProfile(doc: unknown, source: string): SmpProfile {
+  const { document, problems, spelled } = normaliseProfileDocument(doc);
+  const bare = isObject(doc) && !('test' in doc);
+  const user = (p: string) => {
+    const mapped = [...spelled.entries()].reduce((acc, [norm, orig]) => (acc.startsWith(norm) ? orig + acc.slice(norm.length) : acc), p);
+    return bare ? mapped.replace(/^\$\.test/, '$') : mapped;
+  };
+  if (problems.length === 0) {
+    const validate = validatorFor('smp-profile.schema.json');
+    if (!validate(document)) {
+      for (const e of validate.errors ?? []) problems.push(describeAjvError(e));
+    }
+  }
+  const schemaFailed = problems.length > 0;
+
+  // The rules a schema cannot express. They run even when the schema failed, guarded by type
+  // checks, so that a user sees every problem in one pass.
+  const test = (isObject(document.test) ? document.test : {}) as Json;
+  const durationMs = parseGoDuration(String(test.duration ?? ''));
+  // The schema's pattern already rejects what is not a Go duration; a zero length is the rule left.
+  if (typeof test.duration === 'string' && durationMs === 0) {
+    problems.push({ path: '$.test.duration', message: 'must be longer than zero, e.g. 30s' });
+  }
+  const clientsIn = Array.isArray(test.clients) ? (test.clients as unknown[]) : [];
+  const clients: SmpClient[] = clientsIn.map((raw, i) => {
+    const c = isObject(raw) ? raw : {};
+    const cp = `$.test.clients[${i}]`;
+    const urls = Array.isArray(c.endpoint_urls) ? c.endpoint_urls.filter((u): u is string => typeof u === 'string').map((u) => u.trim()) : [];
+    urls.forEach((u, j) => {
+      const why = isAbsoluteHttpUrl(u);
+      if (why) problems.push({ path: `${cp}.endpoint_urls[${j}]`, message: `"${u}" ${why}` });
+    });
+    const protocol = typeof c.protocol === 'number' ? c.protocol : 1;
+    if (protocol === 0) problems.push({ path: `${cp}.protocol`, message: 'PROTOCOL_INVALID; use HTTP (1)' });
+    else if (protocol !== 1 && PROTOCOL_NAMES[protocol]) {
+      problems.push({ path: `${cp}.protocol`, message: `${PROTOCOL_NAMES[protocol]} is not supported yet; only HTTP (1) runs today` });
+    }
+    if (c.internal === true) {
+      problems.push({ path: `${cp}.internal`, message: 'in-cluster (internal) load generation is not supported yet; set internal: false to load from the runner' });
+    }
+    return {
+      internal: c.internal === true,
+      load_generator: (c.load_generator as string | undefined) || 'native',
+      protocol,
+      connections: (c.connections as number | undefined) ?? 1,
+      rps: (c.rps as number | undefined) ?? 0,
+      headers: (c.headers as Record<string, string> | undefined) ?? {},
+      cookies: (c.cookies as Record<string, string> | undefined) ?? {},
+      body: (c.body as string | undefined) ?? '',
+      content_type: (c.content_type as string | undefined) ?? '',
+      endpoint_urls: urls,
+      ssl_certificate: c.ssl_certificate as string | undefined,
+      additional_options: c.additional_options as string | undefined,
+    };
+  });
+  if (problems.length > 0 || schemaFailed) {
+    throw new ProfileError(source, dedupe(problems.map((p) => ({ path: user(p.path), message: p.message }))));
+  }
+
+  const meshIn = (document.mesh as Json | undefined) ?? {};
+  const info = findMesh((meshIn.type as number | undefined) ?? 0)!;
+  return {
+    source,
+    smp_version: (test.smp_version as string | undefined) ?? 'v0.0.1',
+    id: test.id as string | undefined,
+    name: ((test.name as string | undefined) ?? '').trim() || defaultName(source),
+    labels: (test.labels as Record<string, string> | undefined) ?? {},
+    duration: String(test.duration),
+    durationMs: durationMs!,
+    clients,
+    mesh: {
+      type: info.smpType,
+      info,
+      version: meshIn.version as string | undefined,
+      labels: (meshIn.labels as Record<string, string> | undefined) ?? {},
+      annotations: (meshIn.annotations as Record<string, string> | undefined) ?? {},
+    },
+  };
+}
+
+function defaultName(source: string): string {
+  const base = source.split(/[\\/]/).pop() ?? 'profile';
+  return base.replace(/\.(ya?ml|json)$/i, '') || 'profile';
+}
+
+function dedupe(problems: ProfileProblem[]): ProfileProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}\0${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Parses YAML or JSON text (JSON is YAML) with the file name in any syntax error. */
+export function parseProfileText(text: string, source: string): SmpProfile {
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: source, json: true });
+  } catch (error) {
+    const e = error as yaml.YAMLException;
+    const line = e.mark ? e.mark.line + 1 : undefined;
+    throw new ProfileError(source, [{ path: line ? `line ${line}` : '$', message: `not valid YAML or JSON: ${e.reason ?? e.message}` }]);
+  }
+  return buildProfile(doc, source);
+}
+
+export async function readProfile(file: string, displayName = file): Promise<SmpProfile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw inputError(`${displayName}: cannot read the profile (${code === 'ENOENT' ? 'no such file' : (error as Error).message})`, { file: displayName });
+  }
+  return parseProfileText(text, displayName);
+}
+
+/** Flags and action inputs that override what the file says (DESIGN.md: flags win). */
+export interface ProfileOverrides {
+  name?: string;
+  endpoints?: string[];
+  rps?: number;
+  connections?: number;
+  durationMs?: number;
+  loadGenerator?: string;
+  mesh?: MeshInfo;
+  meshVersion?: string;
+}
+
+export function applyOverrides(profile: SmpProfile, o: ProfileOverrides): SmpProfile {
+  const problems: ProfileProblem[] = [];
+  for (const [i, u] of (o.endpoints ?? []).entries()) {
+    const why = isAbsoluteHttpUrl(u);
+    if (why) problems.push({ path: `endpoint[${i}]`, message: `"${u}" ${why}` });
+  }
+  if (problems.length) throw new ProfileError('--endpoint/endpoint_url', problems);
+  const durationMs = o.durationMs ?? profile.durationMs;
+  return {
+    ...profile,
+    name: o.name ?? profile.name,
+    durationMs,
+    duration: o.durationMs !== undefined ? `${o.durationMs / 1000}s` : profile.duration,
+    clients: profile.clients.map((c) => ({
+      ...c,
+      endpoint_urls: o.endpoints && o.endpoints.length ? [...o.endpoints] : c.endpoint_urls,
+      rps: o.rps ?? c.rps,
+      connections: o.connections ?? c.connections,
+      load_generator: o.loadGenerator ?? c.load_generator,
+    })),
+    mesh: o.mesh ? { ...profile.mesh, type: o.mesh.smpType, info: o.mesh, version: o.meshVersion ?? profile.mesh.version } : { ...profile.mesh, version: o.meshVersion ?? profile.mesh.version },
+  };
+}

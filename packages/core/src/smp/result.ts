@@ -1,0 +1,301 @@
+import { redactCookies, redactHeaders, redactUrl } from '../redact.js';
+import type { ErrorKind, LoadRun, TimelinePoint } from './loadgen/types.js';
+import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
+
+/**
+ * Builds the SMP `PerformanceTestResult` (smp-result.json) from what a run measured.
+ *
+ * Field names are the proto's snake_case names (protos/service_mesh_performance.proto), so the file
+ * reads like any other SMP result. Latencies are in **milliseconds** and come from the
+ * coordinated-omission-corrected histogram: Meshery's ConvertToSpec copies Fortio's seconds into
+ * `latencies_ms` unconverted (research/smp.md §2); we never do. Everything SMP has no field for
+ * lives under `stats`, our extension (DESIGN.md, "Output directory").
+ */
+
+/** The test as it was run: the normalised SMP profile with CLI/action overrides already applied. */
+export interface ResultProfile {
+  /** PerformanceTestConfig.id, when the profile has one; becomes `test_id`. */
+  id?: string;
+  /** Requested duration in Go syntax (`30s`). */
+  duration: string;
+  clients: ResultClient[];
+}
+
+export interface ResultClient {
+  endpoint_urls: string[];
+  connections: number;
+  /** 0 = closed loop. */
+  rps: number;
+  load_generator?: string;
+  /** SMP protocol enum number (1 = HTTP). */
+  protocol?: number;
+  internal?: boolean;
+  headers?: Record<string, string>;
+  cookies?: Record<string, string>;
+  content_type?: string;
+  body?: string;
+}
+
+/** What the run does not know itself: identity, names, mesh and environment. */
+export interface ResultContext {
+  /** This result's id (a UUID). */
+  id: string;
+  /** The test name. */
+  name: string;
+  labels: Record<string, string>;
+  /** SMP version of the profile (`v0.0.1` in Meshery's samples). */
+  smpVersion: string;
+  profile: ResultProfile;
+  /** SMP ServiceMesh: `type` is the proto enum number (mesh/registry.ts). */
+  mesh: { type: number; name: string; version?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** SMP EnvironmentConfig figures, when a cluster is involved. */
+  env?: { kubernetes_version?: string; nodes?: Array<{ type?: string; cores?: number; mem_mb?: number }> };
+  /** The generator that really ran (`native`), after mapping fortio/wrk2/nighthawk onto it. */
+  loadGenerator: string;
+  cancelled: boolean;
+  /** Where a reader finds more (e.g. the workflow run URL); omitted when unknown. */
+  detailsUri?: string;
+  /** meshspec's version, reported as Fortio's `Version`. */
+  meshspecVersion?: string;
+}
+
+export interface LatenciesMs {
+  min: number;
+  average: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface SmpTimelinePoint {
+  second: number;
+  requests: number;
+  errors: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+export interface SmpStats {
+  requests: number;
+  errors: number;
+  /** Fraction (0..1) of requests without a 2xx/3xx response; 0 when there were no requests. */
+  error_rate: number;
+  status_codes: Record<string, number>;
+  error_kinds: Partial<Record<ErrorKind, number>>;
+  /** Total requested rate; 0 = unthrottled (closed loop). */
+  requested_qps: number;
+  duration_s: number;
+  connections: number;
+  uncorrected_latencies_ms: { p50: number; p90: number; p99: number; max: number };
+  /** Corrected and uncorrected latency at the percentiles the summary charts (ms). */
+  percentiles_ms: Array<{ percentile: number; corrected: number; uncorrected: number }>;
+  histogram: SmpHistogram;
+  timeline: SmpTimelinePoint[];
+  /** Requests sent later than intended because every connection was busy. */
+  late_sends: number;
+  bytes_received: number;
+  per_url: Record<string, number>;
+  cancelled: boolean;
+  load_generator: string;
+  /** The mesh's name; SMP's ServiceMesh has only the enum number. */
+  mesh_name: string;
+}
+
+export interface SmpHistogram {
+  unit: 'ms';
+  significant_digits: number;
+  /** Corrected latencies in ~25%-wide buckets (10 per decade); only non-empty buckets, `le_ms` is the upper edge. */
+  buckets: Array<{ le_ms: number; count: number }>;
+  /** HdrHistogram compressed base64 (values in µs), for exact re-analysis with any HdrHistogram port. */
+  hdr_corrected_us: string;
+  hdr_uncorrected_us: string;
+}
+
+export interface SmpResult {
+  smp_version: string;
+  id: string;
+  labels: Record<string, string>;
+  start_time: string;
+  end_time: string;
+  latencies_ms: LatenciesMs;
+  actual_qps: number;
+  details_uri?: string;
+  test_id?: string;
+  /** SMP EnvironmentConfig subset. */
+  env: { kubernetes_version?: string; nodes?: Array<{ type?: string; cores?: number; mem_mb?: number }> };
+  /** SMP ServiceMesh. */
+  mesh: { type: number; version: string; labels: Record<string, string>; annotations: Record<string, string> };
+  /**
+   * The PerformanceTestConfig that ran, redacted. Named `test` as in the `{test, mesh}` profile
+   * envelope; SMP's older result layout used `config` for the *mesh* config, so we avoid that name.
+   */
+  test: {
+    name: string;
+    duration: string;
+    clients: Array<{
+      internal: boolean;
+      load_generator: string;
+      protocol: number;
+      connections: number;
+      rps: number;
+      endpoint_urls: string[];
+      headers: Record<string, string>;
+      cookies: Record<string, string>;
+      content_type: string;
+      /** The body's length only: a body can hold anything, including secrets. */
+      body_bytes: number;
+    }>;
+  };
+  stats: SmpStats;
+}
+
+/** Percentiles charted in the summary and listed in `stats.percentiles_ms` (Fortio's plus p95/p99.99). */
+export const CHART_PERCENTILES = [50, 75, 90, 95, 99, 99.9, 99.99] as const;
+
+/** µs → ms, kept to µs precision so files stay readable (0.25, not 0.25000000000000006). */
+export const usToMs = (us: number): number => round(us / 1000, 3);
+
+export function round(value: number, decimals: number): number {
+  if (!Number.isFinite(value)) return 0;
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}
+
+function latenciesOf(f: HistogramFigures): LatenciesMs {
+  return {
+    min: usToMs(f.minUs),
+    average: usToMs(f.meanUs),
+    p50: usToMs(f.at(50)),
+    p90: usToMs(f.at(90)),
+    p99: usToMs(f.at(99)),
+    max: usToMs(f.maxUs),
+  };
+}
+
+// Renard R10 series: ten bucket edges per decade, each ~25% above the previous.
+const R10 = [1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8];
+
+/** Upper edge (ms) of the compact bucket that holds a value: the smallest R10 edge ≥ it. */
+export function compactBucketEdgeMs(ms: number): number {
+  if (ms <= 0.001) return 0.001;
+  let decade = 10 ** Math.floor(Math.log10(ms));
+  for (;;) {
+    for (const r of R10) {
+      const edge = round(r * decade, 6);
+      if (edge >= ms) return edge;
+    }
+    decade *= 10;
+  }
+}
+
+function compactBuckets(run: LoadRun): Array<{ le_ms: number; count: number }> {
+  const byEdge = new Map<number, number>();
+  for (const { valueUs, count } of recordedValues(run.corrected)) {
+    const edge = compactBucketEdgeMs(valueUs / 1000);
+    byEdge.set(edge, (byEdge.get(edge) ?? 0) + count);
+  }
+  return [...byEdge].sort((a, b) => a[0] - b[0]).map(([le_ms, count]) => ({ le_ms, count }));
+}
+
+function timelineOf(points: TimelinePoint[]): SmpTimelinePoint[] {
+  return points.map((p) => ({
+    second: p.second,
+    requests: p.requests,
+    errors: p.errors,
+    p50_ms: round(p.p50_ms, 3),
+    p99_ms: round(p.p99_ms, 3),
+  }));
+}
+
+function redactKeys(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [url, n] of Object.entries(counts)) {
+    const k = redactUrl(url);
+    out[k] = (out[k] ?? 0) + n;
+  }
+  return out;
+}
+
+/** Achieved rate: completed requests over the measured load phase. */
+export function actualQps(run: Pick<LoadRun, 'requests' | 'durationS'>): number {
+  return run.durationS > 0 ? run.requests / run.durationS : 0;
+}
+
+export function buildSmpResult(run: LoadRun, ctx: ResultContext): SmpResult {
+  const corrected = figuresOf(run.corrected);
+  const uncorrected = figuresOf(run.uncorrected);
+  const cancelled = ctx.cancelled || run.cancelled;
+  const result: SmpResult = {
+    smp_version: ctx.smpVersion,
+    id: ctx.id,
+    labels: { ...ctx.labels },
+    start_time: run.startTime.toISOString(),
+    end_time: run.endTime.toISOString(),
+    latencies_ms: latenciesOf(corrected),
+    actual_qps: round(actualQps(run), 3),
+    // Optional SMP ids: present only when they mean something (Meshery fills them with placeholders).
+    ...(ctx.detailsUri ? { details_uri: redactUrl(ctx.detailsUri) } : {}),
+    ...(ctx.profile.id ? { test_id: ctx.profile.id } : {}),
+    env: { ...(ctx.env ?? {}) },
+    mesh: {
+      type: ctx.mesh.type,
+      version: ctx.mesh.version ?? '',
+      labels: { ...(ctx.mesh.labels ?? {}) },
+      annotations: { ...(ctx.mesh.annotations ?? {}) },
+    },
+    test: {
+      name: ctx.name,
+      duration: ctx.profile.duration,
+      clients: ctx.profile.clients.map((c) => ({
+        internal: c.internal ?? false,
+        load_generator: c.load_generator ?? ctx.loadGenerator,
+        protocol: c.protocol ?? 1,
+        connections: c.connections,
+        rps: c.rps,
+        // The caller redacts already; doing it again costs nothing and guards every future caller.
+        endpoint_urls: c.endpoint_urls.map(redactUrl),
+        headers: redactHeaders(c.headers),
+        cookies: redactCookies(c.cookies),
+        content_type: c.content_type ?? '',
+        body_bytes: Buffer.byteLength(c.body ?? ''),
+      })),
+    },
+    stats: {
+      requests: run.requests,
+      errors: run.errors,
+      error_rate: run.requests > 0 ? run.errors / run.requests : 0,
+      status_codes: { ...run.statusCodes },
+      error_kinds: { ...run.errorKinds },
+      requested_qps: run.requestedQps,
+      duration_s: round(run.durationS, 3),
+      connections: run.connections,
+      uncorrected_latencies_ms: {
+        p50: usToMs(uncorrected.at(50)),
+        p90: usToMs(uncorrected.at(90)),
+        p99: usToMs(uncorrected.at(99)),
+        max: usToMs(uncorrected.maxUs),
+      },
+      percentiles_ms: CHART_PERCENTILES.map((p) => ({
+        percentile: p,
+        corrected: usToMs(corrected.at(p)),
+        uncorrected: usToMs(uncorrected.at(p)),
+      })),
+      histogram: {
+        unit: 'ms',
+        significant_digits: run.corrected.numberOfSignificantValueDigits,
+        buckets: compactBuckets(run),
+        hdr_corrected_us: encodeHistogram(run.corrected),
+        hdr_uncorrected_us: encodeHistogram(run.uncorrected),
+      },
+      timeline: timelineOf(run.timeline),
+      late_sends: run.lateSends,
+      bytes_received: run.bytesReceived,
+      per_url: redactKeys(run.perUrl),
+      cancelled,
+      load_generator: ctx.loadGenerator,
+      mesh_name: ctx.mesh.name,
+    },
+  };
+  return result;
+}

