@@ -38,7 +38,9 @@ export function requireOrSkip(reason) {
 }
 
 /** Parses the runner's file-command format (`name<<DELIM\nvalue\nDELIM`, or `name=value`). */
+/** @param {string} text @returns {Record<string, string>} */
 export function parseFileCommands(text) {
+  /** @type {Record<string, string>} */
   const out = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -64,6 +66,10 @@ function inputEnv(inputs) {
   return env;
 }
 
+/**
+ * @param {{ node: string, bundle: string, env: Record<string, string | undefined>, cwd: string, signalAfterMs?: number, signal?: NodeJS.Signals, waitFor?: string, timeoutMs?: number }} options
+ * @returns {Promise<{ code: number, signal: NodeJS.Signals | null, stdout: string, stderr: string, signalled: boolean }>}
+ */
 function spawnStep({ node, bundle, env, cwd, signalAfterMs, signal = 'SIGTERM', waitFor, timeoutMs = 120_000 }) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(node, [bundle], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -98,6 +104,21 @@ function spawnStep({ node, bundle, env, cwd, signalAfterMs, signal = 'SIGTERM', 
  * workspace (dir; a temp dir by default), signalAfterMs / signalWhen (stdout text) to send SIGTERM
  * during main.
  */
+/**
+ * @typedef {object} RunOptions
+ * @property {string} bundle
+ * @property {Record<string, string | number | boolean>} [inputs]
+ * @property {Record<string, string | undefined>} [env]
+ * @property {string} [node]
+ * @property {string} [workspace]
+ * @property {number} [signalAfterMs]
+ * @property {string} [signalWhen]
+ * @property {NodeJS.Signals} [signal]
+ * @property {boolean} [post]
+ * @property {number} [timeoutMs]
+ */
+
+/** @param {RunOptions} options */
 export async function runActionBundle({ bundle, inputs = {}, env = {}, node = process.execPath, workspace, signalAfterMs, signalWhen, signal, post = true, timeoutMs }) {
   const dir = mkdtempSync(join(tmpdir(), 'meshspec-runner-'));
   const ws = workspace ?? mkdtempSync(join(tmpdir(), 'meshspec-ws-'));
@@ -126,6 +147,7 @@ export async function runActionBundle({ bundle, inputs = {}, env = {}, node = pr
     ...env,
   };
   const main = await spawnStep({ node, bundle, env: base, cwd: ws, signalAfterMs, waitFor: signalWhen, signal, timeoutMs });
+  /** @type {Record<string, string>} */
   const outputs = parseFileCommands(readFileSync(files.output, 'utf8'));
   const stateText = readFileSync(files.state, 'utf8');
   const state = parseFileCommands(stateText);

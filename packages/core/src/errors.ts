@@ -53,3 +53,11 @@ export function worstKind(kinds: FailureKind[]): FailureKind {
 export function kindOf(error: unknown): Exclude<FailureKind, 'none'> {
   return error instanceof MeshspecError ? error.kind : 'infra';
 }
+
+/** Combines two exit codes: cancellation wins, then the lowest non-zero among 1, 2, 3. */
+export function combineExitCodes(a: number, b: number): number {
+  if (a === 130 || b === 130) return 130;
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return Math.min(a, b);
+}

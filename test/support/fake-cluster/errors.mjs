@@ -88,6 +88,8 @@ export const errors = {
 export const fieldErrors = {
   required: (field, detail = '') => ({ type: 'FieldValueRequired', field, detail: detail ? `Required value: ${detail}` : 'Required value' }),
   invalid: (field, value, detail) => ({ type: 'FieldValueInvalid', field, detail: `Invalid value: ${goValue(value)}: ${detail}` }),
+  /** As `invalid`, with the value printed as given (e.g. Go's `0x0`). */
+  invalidRaw: (field, text, detail) => ({ type: 'FieldValueInvalid', field, detail: `Invalid value: ${text}: ${detail}` }),
   typeInvalid: (field, value, detail) => ({ type: 'FieldValueTypeInvalid', field, detail: `Invalid value: ${goValue(value)}: ${detail}` }),
   notSupported: (field, value, allowed) => ({
     type: 'FieldValueNotSupported',

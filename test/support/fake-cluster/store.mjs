@@ -23,7 +23,8 @@
  *   store.eventsSince(resourceVersion)                           -> ChangeEvent[] | undefined (undefined: too old)
  *   store.on('change', (ev: ChangeEvent) => ...)
  *       ev = { type: 'ADDED' | 'MODIFIED' | 'DELETED', group, resource, namespace, name, object, oldObject?, resourceVersion }
- *       emitted synchronously after the write; listeners must not throw (errors are reported on 'error' if listened)
+ *       emitted synchronously after the write; the event's objects are frozen (copy before changing them);
+ *       a listener that throws does not stop the others (its error goes to 'error' listeners, or is rethrown async)
  *
  * The store sets metadata.uid, metadata.resourceVersion (one global counter, as etcd's revision),
  * metadata.creationTimestamp and metadata.generation (1 on create, +1 when anything outside metadata and status
@@ -209,8 +210,8 @@ export class Store extends EventEmitter {
       resource: ref.resource,
       namespace: object.metadata.namespace,
       name: object.metadata.name,
-      object: clone(object),
-      oldObject: clone(oldObject),
+      object: deepFreeze(clone(object)),
+      oldObject: oldObject === undefined ? undefined : deepFreeze(clone(oldObject)),
       resourceVersion: object.metadata.resourceVersion,
     };
     this.history.push(ev);
@@ -224,6 +225,14 @@ export class Store extends EventEmitter {
       }
     }
   }
+}
+
+function deepFreeze(o) {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
 }
 
 function key(namespace, name) {

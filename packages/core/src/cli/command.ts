@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { SecretScrubber } from '../redact.js';
 
 /** What every CLI command gets: streams, a logger, the cancellation signal, env and cwd. */
 export interface CliIO {
@@ -8,6 +9,8 @@ export interface CliIO {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Secrets read so far (tokens); everything printed or written goes through it. */
+  secrets: SecretScrubber;
 }
 
 export interface CliCommand {

@@ -4,6 +4,7 @@ import { SecretScrubber } from '../redact.js';
 import type { CliCommand, CliIO } from './command.js';
 import { ConsoleLogger } from './console-logger.js';
 import { COMMANDS } from './commands.js';
+import { VERSION } from './version.js';
 
 function usage(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
@@ -63,7 +64,6 @@ export async function runCli(argv: string[], io: CliIO, commands: readonly CliCo
   }
 }
 
-export const VERSION = '0.1.0';
 
 /** The process entry (bin/meshspec.js). */
 export async function main(argv: string[]): Promise<void> {
@@ -76,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     signal: cancel.signal,
     env: process.env,
     cwd: process.cwd(),
+    secrets: scrubber,
   };
   const code = await runCli(argv, io);
   cancel.dispose();

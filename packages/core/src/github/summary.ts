@@ -18,3 +18,10 @@ export function setOutputs(outputs: Record<string, string | number | boolean | u
     core.setOutput(k, scrubber.scrub(String(v)));
   }
 }
+
+/** The phases of the step with their durations, as the last section of the job summary. */
+export function phasesMarkdown(timings: readonly { name: string; seconds: number }[]): string {
+  if (timings.length === 0) return '';
+  const rows = timings.map((t) => `| ${t.name.replace(/\|/g, '\\|')} | ${t.seconds.toFixed(1)} s |`);
+  return ['### Phases', '', '| Phase | Duration |', '|---|---:|', ...rows, ''].join('\n');
+}

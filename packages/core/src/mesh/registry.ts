@@ -1,4 +1,11 @@
 import { inputError } from '../errors.js';
+import { consulInstaller } from './consul.js';
+import type { MeshInstaller } from './installer.js';
+import { istioInstaller } from './istio.js';
+import { kumaInstaller } from './kuma.js';
+import { linkerdInstaller } from './linkerd.js';
+import { osmInstaller } from './osm.js';
+import { traefikMeshInstaller } from './traefik-mesh.js';
 
 /** The SMI specs, as the suite names them. */
 export type SmiSpecName = 'traffic-access' | 'traffic-spec' | 'traffic-split' | 'traffic-metrics';
@@ -27,6 +34,15 @@ export interface MeshInfo {
   smiNote: string;
   /** Whether the project is archived upstream. */
   archived?: boolean;
+  /** Installs and removes the mesh (src/mesh/<mesh>.ts). Without one, only `mesh_deployed: true` works. */
+  installer?: MeshInstaller;
+  /** The version installed when `mesh_version` is empty (research/release-assets.md). */
+  defaultVersion?: string;
+  /**
+   * A Kubernetes version the mesh is known to work on: what `meshspec cluster up` and the e2e
+   * matrix start for it. `[U]` in a comment marks a choice upstream never tested.
+   */
+  kubernetesVersion?: string;
 }
 
 export const MESHES: readonly MeshInfo[] = [
@@ -35,23 +51,29 @@ export const MESHES: readonly MeshInfo[] = [
   { id: 'app_mesh', displayName: 'AWS App Mesh', smpType: 1, smpName: 'APP_MESH', aliases: ['appmesh', 'aws_app_mesh'],
     injection: { labels: { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support; runs only on EKS.' },
   { id: 'consul', displayName: 'Consul', smpType: 2, smpName: 'CONSUL', aliases: ['consul_connect', 'hashicorp_consul'],
+    installer: consulInstaller, defaultVersion: '2.0.3', kubernetesVersion: 'v1.35.1', // chart kubeVersion >=1.22; 1.35 [U]
     injection: { annotations: { 'consul.hashicorp.com/connect-inject': 'true' } }, smiSupport: [],
     smiNote: "Consul's SMI controller used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
   { id: 'istio', displayName: 'Istio', smpType: 3, smpName: 'ISTIO', aliases: [],
+    installer: istioInstaller, defaultVersion: '1.30.3', kubernetesVersion: 'v1.35.1', // Istio 1.30 needs 1.32 or newer
     injection: { labels: { 'istio-injection': 'enabled' } }, smiSupport: [],
     smiNote: "Istio's SMI adapter used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
   { id: 'kuma', displayName: 'Kuma', smpType: 4, smpName: 'KUMA', aliases: [],
+    installer: kumaInstaller, defaultVersion: '2.14.3', kubernetesVersion: 'v1.35.1', // Kuma's CI runs 1.32 to 1.35
     injection: { labels: { 'kuma.io/sidecar-injection': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support.' },
   { id: 'linkerd', displayName: 'Linkerd', smpType: 5, smpName: 'LINKERD', aliases: ['linkerd2'],
+    installer: linkerdInstaller, defaultVersion: 'edge-26.8.3', kubernetesVersion: 'v1.35.1', // edge-26.5.1 and later need 1.31 or newer
     injection: { annotations: { 'linkerd.io/inject': 'enabled' } }, smiSupport: ['traffic-split'],
     smiNote: 'TrafficSplit only, through the linkerd-smi extension.' },
   { id: 'traefik_mesh', displayName: 'Traefik Mesh', smpType: 6, smpName: 'TRAEFIK_MESH', aliases: ['traefik', 'maesh', 'traefikmesh'],
+    installer: traefikMeshInstaller, defaultVersion: 'v1.4.8', kubernetesVersion: 'v1.28.15', // documented for 1.21-1.23; minikube v1.38.1 supports 1.28+ [U]
     injection: {}, smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'SMI in ACL mode; archived upstream.', archived: true },
   { id: 'octarine', displayName: 'Octarine', smpType: 7, smpName: 'OCTARINE', aliases: [], injection: {}, smiSupport: [], smiNote: 'Discontinued.', archived: true },
   { id: 'nsm', displayName: 'Network Service Mesh', smpType: 8, smpName: 'NETWORK_SERVICE_MESH', aliases: ['network_service_mesh', 'networkservicemesh'],
     injection: {}, smiSupport: [], smiNote: 'Not an L7 mesh; no SMI support.' },
   { id: 'tanzu', displayName: 'Tanzu Service Mesh', smpType: 9, smpName: 'TANZU', aliases: ['tanzu_service_mesh'], injection: {}, smiSupport: [], smiNote: 'Commercial; not installable here.' },
   { id: 'osm', displayName: 'Open Service Mesh', smpType: 10, smpName: 'OPEN_SERVICE_MESH', aliases: ['open_service_mesh', 'openservicemesh'],
+    installer: osmInstaller, defaultVersion: 'v1.2.4', kubernetesVersion: 'v1.28.15', // CI ran 1.22-1.24; minikube v1.38.1 supports 1.28+ [U]
     injection: { labels: { 'openservicemesh.io/monitored-by': 'osm' }, annotations: { 'openservicemesh.io/sidecar-injection': 'enabled' } },
     smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split', 'traffic-metrics'], smiNote: 'Full SMI with permissive mode off; archived upstream.', archived: true },
   { id: 'nginx_service_mesh', displayName: 'NGINX Service Mesh', smpType: 11, smpName: 'NGINX_SERVICE_MESH', aliases: ['nginx', 'nsm_nginx', 'nginxsm'],

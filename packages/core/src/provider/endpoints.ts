@@ -148,16 +148,19 @@ export function parseCapabilities(body: unknown, logger?: Logger): Capabilities 
   return { source: 'provider', advertised, endpoints, providerName: typeof name === 'string' ? name : undefined };
 }
 
+/** At most this long per capabilities attempt: a provider that hangs here leaves the deadline to publishing. */
+const CAPABILITIES_TIMEOUT_MS = 10_000;
+
 /**
  * `GET {base}/{meshery-version}/capabilities?os=meshery&playground=false`, with the auth headers as
  * Meshery sends them. A provider that does not answer it (any failure other than cancellation) is
  * not fatal: the known default endpoints are used, and the publish call that follows reports any
- * real problem. Only a couple of attempts are spent here, so the shared deadline stays for publishing.
+ * real problem (a 401 here does not use up the one token refresh: the publish call does that). Only a couple of attempts are spent here, so the shared deadline stays for publishing.
  */
 export async function fetchCapabilities(http: ProviderHttp, mesheryVersion: string = DEFAULT_MESHERY_VERSION, logger?: Logger): Promise<Capabilities> {
   const path = capabilitiesPath(mesheryVersion);
   try {
-    const res = await http.request({ method: 'GET', path, what: 'read the provider capabilities', maxAttempts: 2 });
+    const res = await http.request({ method: 'GET', path, what: 'read the provider capabilities', maxAttempts: 2, timeoutMs: CAPABILITIES_TIMEOUT_MS, refreshOn401: false });
     const caps = parseCapabilities(res.body, logger);
     if (caps) return caps;
     return { source: 'defaults', advertised: new Set(), endpoints: {}, reason: 'the capabilities response has no capability list' };

@@ -66,6 +66,10 @@ export interface ProviderRequest {
   auth?: boolean;
   /** Overrides the policy's maxAttempts for this request. */
   maxAttempts?: number;
+  /** Overrides the per-request timeout for this request (never above the remaining deadline). */
+  timeoutMs?: number;
+  /** Refresh the token on a 401 (default true). The capabilities call opts out: it falls back to defaults instead. */
+  refreshOn401?: boolean;
   /** @internal The body carries the token on purpose (`/refresh`): do not scrub it. */
   bodyCarriesToken?: boolean;
 }
@@ -155,7 +159,7 @@ export class ProviderHttp {
       const remaining = this.remainingMs();
       if (remaining <= 0) throw this.gaveUp(req, attempt, lastProblem);
       attempt++;
-      const timeout = Math.max(1, Math.min(this.timeoutMs, remaining));
+      const timeout = Math.max(1, Math.min(req.timeoutMs ?? this.timeoutMs, remaining));
       const outcome = await this.once(req, timeout);
       let retryAfterMs: number | undefined;
       if (outcome.kind === 'response') {
@@ -165,7 +169,7 @@ export class ProviderHttp {
           return { status, body: parseJson(outcome.text), text: outcome.text, headers: outcome.headers, attempts: attempt };
         }
         const message = this.providerMessage(outcome.text);
-        if (status === 401 && req.auth !== false) {
+        if (status === 401 && req.auth !== false && req.refreshOn401 !== false) {
           if (!this.refreshed && this.token.refreshToken) {
             this.refreshed = true;
             this.logger.info(`The provider answered 401 to ${where}; refreshing the token once.`);
@@ -193,7 +197,7 @@ export class ProviderHttp {
         const why = retryAfterMs !== undefined ? `; the provider asked to retry after ${seconds(retryAfterMs)} s, past the deadline` : '';
         throw this.gaveUp(req, attempt, lastProblem + why);
       }
-      this.logger.debug(`provider: ${where} failed (attempt ${attempt}: ${lastProblem}); retrying in ${seconds(delay)} s`);
+      this.logger.debug(`provider: ${where} failed (attempt ${attempt}: ${lastProblem}); retrying in ${delay < 1000 ? `${delay} ms` : `${seconds(delay)} s`}`);
       await this.sleep(delay);
     }
   }
@@ -249,7 +253,7 @@ export class ProviderHttp {
     const where = `${original.method} ${this.displayUrl(original.path)}`;
     let res: ProviderResponse;
     try {
-      res = await this.request({ method: 'POST', path: '/refresh', body: { token: this.token.raw }, auth: false, bodyCarriesToken: true, what: 'refresh the token' });
+      res = await this.request({ method: 'POST', path: '/refresh', body: { token: this.token.raw }, auth: false, bodyCarriesToken: true, what: 'refresh the token', maxAttempts: 3 });
     } catch (e) {
       if (e instanceof MeshspecError && e.kind === 'cancelled') throw e;
       throw this.tokenRejected(401, where, '', `Refreshing it failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -341,7 +345,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   if (value === null || value === undefined) return undefined;
   const v = value.trim();
   if (/^[0-9]+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
+  // An HTTP date names its day and month ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone would take "-1".
+  const at = /[a-z]{3}/i.test(v) ? Date.parse(v) : Number.NaN;
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }

@@ -132,6 +132,21 @@ function checkTokenText(token: string, where: string): string {
   return token;
 }
 
+/**
+ * Every secret in a token input as the user gave it (a token or a whole auth.json), for masking
+ * the moment it is read: call setSecret on each before anything else runs. Never throws: a value
+ * that is not a valid token is still masked as it is.
+ */
+export function secretsOfInput(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  try {
+    return secretsOf(decodeToken(parseTokenInput(trimmed, 'token').token));
+  } catch {
+    return [trimmed];
+  }
+}
+
 /** Reads `--provider-token-file`: a file holding the token or a whole auth.json. */
 export async function readTokenFile(file: string): Promise<TokenInput> {
   let text: string;

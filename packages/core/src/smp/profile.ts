@@ -199,8 +199,14 @@ export function buildProfile(doc: unknown, source: string): SmpProfile {
   };
   if (problems.length === 0) {
     const validate = validatorFor('smp-profile.schema.json');
-    if (!validate(document)) {
-      for (const e of validate.errors ?? []) problems.push(describeAjvError(e));
+    const givenDuration = isObject(document.test) ? document.test.duration : undefined;
+    const valid: boolean = validate(document);
+    if (!valid) {
+      for (const e of validate.errors ?? []) {
+        const d = describeAjvError(e);
+        if (e.keyword === 'pattern' && d.path.endsWith('.duration')) d.message = `${JSON.stringify(givenDuration)} is not a Go duration; write it like 30s, 1m30s or 250ms`;
+        problems.push(d);
+      }
     }
   }
   const schemaFailed = problems.length > 0;

@@ -217,6 +217,11 @@ function redactKeys(counts: Record<string, number>): Record<string, number> {
   return out;
 }
 
+/** How many latencies the corrected histogram holds (0 when no request got a response). */
+export function latencySamples(result: SmpResult): number {
+  return result.stats.histogram.buckets.reduce((sum, b) => sum + b.count, 0);
+}
+
 /** Achieved rate: completed requests over the measured load phase. */
 export function actualQps(run: Pick<LoadRun, 'requests' | 'durationS'>): number {
   return run.durationS > 0 ? run.requests / run.durationS : 0;

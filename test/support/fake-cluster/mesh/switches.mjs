@@ -43,11 +43,11 @@ const DEFINITIONS = {
     breaks: 'checkSources',
   },
   'ignore-httproutegroup-paths': {
-    description: "HTTPRouteGroup pathRegex is ignored: a rule's matches allow every path",
+    description: "HTTPRouteGroup pathRegex is ignored in TrafficTarget rules: a rule's matches allow every path",
     breaks: 'checkPaths',
   },
   'ignore-methods': {
-    description: 'HTTPRouteGroup methods are ignored: a match allows every HTTP method',
+    description: 'HTTPRouteGroup methods are ignored in TrafficTarget rules: a match allows every HTTP method',
     breaks: 'checkMethods',
   },
   'ignore-split-weights': {

@@ -246,8 +246,7 @@ export class Http1ResponseParser {
           if (c === CR) {
             this.state = S_HEADERS_LF;
           } else if (c === LF) {
-            if (!this.headersDone()) return -1;
-            if (this.state === S_DONE) return i + 1 - start;
+            if (this.headersDone()) return i + 1 - start;
           } else {
             if (TCHAR[c] !== 1) return this.fail(`invalid character 0x${c.toString(16)} in a header name`);
             this.state = S_NAME;
@@ -286,8 +285,7 @@ export class Http1ResponseParser {
           break;
         case S_HEADERS_LF:
           if (c !== LF) return this.fail('CR without LF at the end of the headers');
-          if (!this.headersDone()) return -1;
-          if (this.state === S_DONE) return i + 1 - start;
+          if (this.headersDone()) return i + 1 - start;
           break;
         case S_BODY_LENGTH: {
           const n = Math.min(this.remaining, end - i);
@@ -547,7 +545,10 @@ export class Http1ResponseParser {
     return true;
   }
 
-  /** The empty line after the headers: decide how the body is delimited (RFC 9112 6.3). */
+  /**
+   * The empty line after the headers: decide how the body is delimited (RFC 9112 6.3).
+   * Returns true when the response is complete (it has no body).
+   */
   private headersDone(): boolean {
     const status = this.statusCode;
     if (status < 200 && status !== 101) {
@@ -555,7 +556,7 @@ export class Http1ResponseParser {
       this.interimResponses++;
       this.beginMessage();
       this.state = S_IDLE;
-      return true;
+      return false;
     }
     this.keepAlive = this.httpMinor >= 1 ? !this.connClose : this.connKeepAlive && !this.connClose;
     if (status === 101) {
@@ -577,20 +578,20 @@ export class Http1ResponseParser {
         this.keepAlive = false;
         this.state = S_BODY_CLOSE;
       }
-      return true;
+      return false;
     }
     if (this.contentLength >= 0) {
       if (this.contentLength === 0) {
         this.done(0);
-      } else {
-        this.remaining = this.contentLength;
-        this.state = S_BODY_LENGTH;
+        return true;
       }
-      return true;
+      this.remaining = this.contentLength;
+      this.state = S_BODY_LENGTH;
+      return false;
     }
     this.keepAlive = false;
     this.state = S_BODY_CLOSE;
-    return true;
+    return false;
   }
 
   private beginChunk(): void {

@@ -2,6 +2,7 @@
  * Builds the bytes of each request once, before the run. The generator then writes the same
  * Buffer for every request to a URL: no per-request string building, encoding or allocation.
  */
+import { MeshspecError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 
 export interface RequestSpec {
@@ -51,9 +52,12 @@ export function resolveMethod(method: string | undefined, body: string | undefin
   return body !== undefined && body !== '' ? 'POST' : 'GET';
 }
 
-/** Thrown for a URL, header or cookie that cannot be sent; the message names the culprit. */
-export class RequestSpecError extends Error {
-  override name = 'RequestSpecError';
+/** Thrown for a URL, header or cookie that cannot be sent; the message names the culprit. An input error (exit 2). */
+export class RequestSpecError extends MeshspecError {
+  constructor(message: string) {
+    super('input', message);
+    this.name = 'RequestSpecError';
+  }
 }
 
 export function encodeRequest(url: string, spec: RequestSpec): EncodedRequest {

@@ -14,20 +14,32 @@ export interface LoadPlan {
   signal?: AbortSignal;
   /** Called about once a second with the last second's figures (progress lines, live terminal line). */
   onTick?: (tick: TimelinePoint) => void;
+  /**
+   * Accept any TLS certificate (self-signed, wrong host, expired) for https URLs. Default false:
+   * certificates are verified against Node's CA store (NODE_EXTRA_CA_CERTS adds more). A client's
+   * own `insecureTls` overrides this.
+   */
+  insecureTls?: boolean;
 }
 
 export interface ClientPlan {
   /** Absolute http(s) URLs; requests go round robin over them. */
   urls: string[];
-  /** Keep-alive connections for this client (per URL origin they are shared round robin). */
+  /**
+   * Keep-alive connections for this client. With URLs on several origins they are split evenly
+   * over the origins, at least one each; URLs on the same origin share theirs.
+   */
   connections: number;
   /** Requests per second for this client; 0 = closed loop, as fast as the connections allow. */
   rps: number;
+  /** Empty: GET, or POST when there is a body (the SMP rule "a body means POST"). */
   method: string;
   headers: Record<string, string>;
   cookies: Record<string, string>;
   body?: string;
   contentType?: string;
+  /** Accept any TLS certificate for this client's https URLs (default: the plan's, else false). */
+  insecureTls?: boolean;
 }
 
 /** Error kinds counted separately from status codes. */
@@ -47,7 +59,10 @@ export interface TimelinePoint {
 export interface LoadRun {
   startTime: Date;
   endTime: Date;
-  /** Measured wall-clock length of the load phase, in seconds. */
+  /**
+   * Measured wall-clock length of the load phase, in seconds: from the first send until the last
+   * response of the requests intended within the duration came back (or timed out).
+   */
   durationS: number;
   /** Total requested rate over all clients; 0 when any client is closed loop. */
   requestedQps: number;
@@ -60,7 +75,11 @@ export interface LoadRun {
   statusCodes: Record<string, number>;
   /** Transport errors by kind. */
   errorKinds: Partial<Record<ErrorKind, number>>;
-  /** Latency from the intended send time (coordinated-omission corrected), in microseconds. */
+  /**
+   * Latency from the intended send time (coordinated-omission corrected), in microseconds. Both
+   * histograms hold every response, whatever its status; transport errors (no response) are
+   * counted in `errorKinds` only. In a closed loop the intended time is the actual send.
+   */
   corrected: Histogram;
   /** Latency from the actual write to the socket, in microseconds. */
   uncorrected: Histogram;
@@ -71,6 +90,15 @@ export interface LoadRun {
   cancelled: boolean;
   /** The per-URL request counts, keyed by the (redacted) URL. */
   perUrl: Record<string, number>;
+  /** Requests written to a connection (completed ones plus those cut off by a cancellation). */
+  sent?: number;
+  /**
+   * Open model only: requests whose intended send time fell inside the run but that were never
+   * sent, because every connection was still busy when the run ended.
+   */
+  unsent?: number;
+  /** The first error message seen for each transport error kind, for diagnostics. */
+  errorSamples?: Partial<Record<ErrorKind, string>>;
 }
 
 export interface LoadGenerator {

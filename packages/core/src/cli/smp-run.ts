@@ -1,0 +1,145 @@
+import { resolve } from 'node:path';
+import { requireDuration } from '../duration.js';
+import { requireMesh } from '../mesh/registry.js';
+import { applyOverrides, readProfile, type ProfileOverrides } from '../smp/profile.js';
+import { runSmpProfile, type SmpRunOutcome } from '../smp/run.js';
+import { parseThresholdFlags } from '../smp/thresholds.js';
+import { inputError } from '../errors.js';
+import { fetchProfileByName } from '../provider/publish.js';
+import { checkPublishSettings, providerOptionsFrom, publishSmpRun, type PublishSettings } from '../provider/publish-step.js';
+import { buildProfile, type SmpProfile } from '../smp/profile.js';
+import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
+import type { CliCommand, CliIO } from './command.js';
+import { intFlag, listFlag, parseFlags, strFlag } from './parse.js';
+import { VERSION } from './version.js';
+
+export const DEFAULT_OUT_DIR = 'meshspec-results';
+export const DEFAULT_REQUEST_TIMEOUT = '10s';
+
+const FLAGS = {
+  profile: { type: 'string', short: 'f' },
+  'profile-name': { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  endpoint: { type: 'string', multiple: true },
+  rps: { type: 'string' },
+  connections: { type: 'string', short: 'c' },
+  duration: { type: 'string', short: 'd' },
+  'load-generator': { type: 'string' },
+  threshold: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  mesh: { type: 'string' },
+  'mesh-version': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  insecure: { type: 'boolean' },
+  ...PROVIDER_FLAGS,
+} as const;
+
+export const SMP_RUN_HELP = `Usage: meshspec smp run --profile <file> [flags]
+
+Runs an SMP performance profile and writes smp-result.json, fortio.json and summary.md.
+
+  -f, --profile FILE         the SMP profile (YAML or JSON)
+      --profile-name NAME    instead of a file: a performance profile saved in the provider
+  -o, --out DIR              output directory (default ./${DEFAULT_OUT_DIR})
+      --endpoint URL         replace every client's endpoint URLs (repeatable)
+      --rps N                requests per second per client; 0 = as fast as possible
+  -c, --connections N        connections per client
+  -d, --duration D           Go duration, e.g. 30s or 1m30s
+      --load-generator NAME  native (default); fortio, wrk2, nighthawk run on native
+      --threshold EXPR       fail (exit 1) unless it holds, e.g. p99<250ms, error_rate<1%,
+                             actual_qps>=950 (repeatable)
+      --name NAME            the test name
+      --mesh NAME            the mesh label (SMP name or number, e.g. ISTIO, linkerd, 10)
+      --mesh-version V       the mesh version label
+      --request-timeout D    per-request timeout (default ${DEFAULT_REQUEST_TIMEOUT})
+      --insecure             accept self-signed TLS certificates
+
+${PROVIDER_HELP}
+
+Latencies are measured from each request's intended send time (corrected for coordinated
+omission, as wrk2 does); the uncorrected figures are in stats.uncorrected_latencies_ms.
+The result files are written before anything is published: a failed upload never loses them.
+Exit codes: 0 ok, 1 a threshold missed, 2 bad input, 3 infrastructure or publishing, 130 cancelled.`;
+
+/** Reads the flags shared by `smp run` and `demo` into overrides. */
+export function overridesFromFlags(values: Record<string, unknown>): ProfileOverrides {
+  const v = values as Parameters<typeof strFlag>[0];
+  const duration = strFlag(v, 'duration');
+  const mesh = strFlag(v, 'mesh');
+  return {
+    name: strFlag(v, 'name'),
+    endpoints: listFlag(v, 'endpoint'),
+    rps: intFlag(strFlag(v, 'rps'), 'rps', 0),
+    connections: intFlag(strFlag(v, 'connections'), 'connections', 1),
+    durationMs: duration !== undefined ? requireDuration(duration, '--duration') : undefined,
+    loadGenerator: strFlag(v, 'load-generator')?.toLowerCase(),
+    mesh: mesh !== undefined ? requireMesh(mesh, '--mesh') : undefined,
+    meshVersion: strFlag(v, 'mesh-version'),
+  };
+}
+
+export function printOutcome(outcome: SmpRunOutcome, io: CliIO): number {
+  io.stdout.write(`${outcome.table}\n`);
+  for (const t of outcome.thresholds) io.stdout.write(`${t.passed ? 'pass' : 'FAIL'}  ${t.message}\n`);
+  io.stdout.write(`\nwrote ${outcome.files.result}, ${outcome.files.fortio}, ${outcome.files.summary}\n`);
+  if (outcome.failureKind === 'cancelled') return 130;
+  if (outcome.failureKind === 'test') {
+    io.stderr.write(`meshspec smp run: ${outcome.failureMessage}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * Publishes a finished run (files already written) and folds the outcome into the exit code:
+ * cancelled runs are not published, and `--publish-failure warn` keeps a failure to a warning.
+ */
+export async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, io: CliIO, code: number): Promise<number> {
+  if (outcome.failureKind === 'cancelled') return code;
+  const report = await publishSmpRun(settings, io.logger, {
+    smpResult: outcome.result as unknown as Record<string, unknown>,
+    fortio: outcome.fortio as unknown as Record<string, unknown>,
+    profileName: profile.name,
+    mesh: profile.mesh.type,
+  });
+  return reportPublish(report, settings, io, code);
+}
+
+async function loadProfile(values: Parameters<typeof strFlag>[0], io: CliIO, settings: PublishSettings): Promise<SmpProfile> {
+  const file = strFlag(values, 'profile');
+  const name = strFlag(values, 'profile-name');
+  if (file && name) throw inputError('give --profile or --profile-name, not both');
+  if (file) return readProfile(resolve(io.cwd, file), file);
+  if (name) {
+    const options = providerOptionsFrom(settings, io.logger);
+    if (!options) throw inputError('--profile-name needs a provider token: pass --provider-token-file or set MESHSPEC_PROVIDER_TOKEN, or use --profile with a file');
+    return buildProfile(await fetchProfileByName({ providerOptions: options, name, logger: io.logger }), `provider profile "${name}"`);
+  }
+  throw inputError('--profile is required: name an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider');
+}
+
+export const smpRun: CliCommand = {
+  path: ['smp', 'run'],
+  summary: 'run an SMP load profile and write the results',
+  help: SMP_RUN_HELP,
+  async run(args, io) {
+    const { values } = parseFlags('smp run', args, FLAGS);
+    const settings = await publishSettingsFromFlags(values, io, (s) => io.secrets.add(s));
+    checkPublishSettings(settings);
+    const thresholds = parseThresholdFlags(listFlag(values, 'threshold'));
+    const overrides = overridesFromFlags(values);
+    const profile = applyOverrides(await loadProfile(values, io, settings), overrides);
+    const outcome = await runSmpProfile({
+      profile,
+      outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
+      thresholds,
+      requestTimeoutMs: requireDuration(strFlag(values, 'request-timeout') ?? DEFAULT_REQUEST_TIMEOUT, '--request-timeout'),
+      insecureTls: values.insecure === true,
+      logger: io.logger,
+      signal: io.signal,
+      scrub: (t) => io.secrets.scrub(t),
+      version: VERSION,
+    });
+    return publishAfterRun(outcome, profile, settings, io, printOutcome(outcome, io));
+  },
+};

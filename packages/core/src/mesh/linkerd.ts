@@ -1,0 +1,93 @@
+import { githubReleaseUrl } from '../download/mirror.js';
+import { PATTERNS } from '../download/patterns.js';
+import type { Platform } from '../cluster/platform.js';
+import type { ControlPlaneSpec } from './control-plane.js';
+import { MeshInstaller, type SmiExtra, type Step, type ToolRequirement } from './installer.js';
+
+const NAMESPACE = 'linkerd';
+/** linkerd-smi, the extension that turns TrafficSplits into ServiceProfiles (TrafficSplit only). */
+export const LINKERD_SMI_VERSION = 'v0.2.7';
+
+/** `linkerd2-cli-edge-26.8.3-linux-amd64`; darwin amd64 has no arch suffix, darwin arm64 has `-arm64`. */
+export function linkerdAssetName(prefix: string, version: string, platform: Platform): string {
+  const suffix = platform.os === 'darwin' ? (platform.arch === 'arm64' ? 'darwin-arm64' : 'darwin') : `${platform.os}-${platform.arch}`;
+  return `${prefix}-${version}-${suffix}`;
+}
+
+/**
+ * Linkerd stopped publishing `.sha256` files with edge-25.9.4 (linkerd2#14511). From then on the
+ * digest comes from GitHub's Releases API; older edges and every stable release still have them.
+ */
+export function linkerdHasChecksumFile(version: string): boolean {
+  const m = /^edge-(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!m) return true;
+  const [y, mo, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return y < 25 || (y === 25 && (mo < 9 || (mo === 9 && p <= 3)));
+}
+
+/**
+ * Linkerd, from its edge releases (the last open-source stable is stable-2.14.10). Manifests are
+ * rendered by the CLI and applied with kubectl, as Linkerd documents. Current Linkerd leaves the
+ * Gateway API CRDs to the user; `installGatewayAPI=true` has its CRD chart install them.
+ */
+export class LinkerdInstaller extends MeshInstaller {
+  readonly meshId = 'linkerd';
+  override readonly versionPattern = PATTERNS.linkerd;
+  override readonly versionExample = 'edge-26.8.3';
+  readonly controlPlane: ControlPlaneSpec = {
+    namespace: NAMESPACE,
+    deployments: ['linkerd-destination', 'linkerd-identity', 'linkerd-proxy-injector'].map((name) => ({ namespace: NAMESPACE, name })),
+  };
+
+  tools(version: string): ToolRequirement[] {
+    return [
+      {
+        key: 'linkerd',
+        resolve: ({ platform, mirror }) => {
+          const asset = linkerdAssetName('linkerd2-cli', version, platform);
+          const url = githubReleaseUrl('linkerd/linkerd2', version, asset, mirror);
+          return {
+            toolName: 'linkerd',
+            version,
+            arch: platform.arch,
+            url,
+            ...(linkerdHasChecksumFile(version) ? { checksumUrl: `${url}.sha256` } : { githubDigest: { repo: 'linkerd/linkerd2', tag: version, asset } }),
+          };
+        },
+      },
+    ];
+  }
+
+  installSteps(): Step[] {
+    return [
+      { tool: 'linkerd', args: ['install', '--crds', '--set', 'installGatewayAPI=true'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install --crds' },
+      { tool: 'linkerd', args: ['install'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install' },
+    ];
+  }
+
+  uninstallSteps(): Step[] {
+    return [{ tool: 'linkerd', args: ['uninstall'], pipeToKubectl: ['delete', '--ignore-not-found', '-f', '-'], what: 'linkerd uninstall' }];
+  }
+
+  override smiExtras(): SmiExtra[] {
+    const tag = LINKERD_SMI_VERSION;
+    return [
+      {
+        name: `linkerd-smi ${tag}`,
+        tools: [
+          {
+            key: 'linkerd-smi',
+            resolve: ({ platform, mirror }) => {
+              const url = githubReleaseUrl('linkerd/linkerd-smi', tag, linkerdAssetName('linkerd-smi', tag.replace(/^v/, ''), platform), mirror);
+              return { toolName: 'linkerd-smi', version: tag, arch: platform.arch, url, checksumUrl: `${url}.sha256` };
+            },
+          },
+        ],
+        steps: () => [{ tool: 'linkerd-smi', args: ['install'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd-smi install' }],
+        deployments: [{ namespace: 'linkerd-smi', name: 'smi-adaptor' }],
+      },
+    ];
+  }
+}
+
+export const linkerdInstaller = new LinkerdInstaller();

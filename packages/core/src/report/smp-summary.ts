@@ -1,0 +1,197 @@
+import type { FortioResult } from '../smp/fortio.js';
+import type { SmpResult } from '../smp/result.js';
+import { formatFigure, type ThresholdResult } from '../smp/thresholds.js';
+import { downsampleTimeline, MAX_CHART_POINTS } from './downsample.js';
+import { escapeMd, formatCount, formatMs, formatNumber, formatPercent } from './format.js';
+
+/**
+ * The markdown summary of an SMP run: summary.md and the GitHub job summary. GitHub renders
+ * Mermaid `xychart-beta` blocks, so the charts need no images or hosting.
+ */
+
+export interface SummaryExtras {
+  /** Markdown lines added as they are (the caller's own markup), e.g. the provider publishing status. */
+  lines?: string[];
+  /** Wall-clock time of each phase (cluster, mesh, load, publish), shown as a table. */
+  phases?: Array<{ name: string; seconds: number }>;
+}
+
+export function renderSmpSummary(
+  result: SmpResult,
+  fortio?: FortioResult,
+  thresholds?: readonly ThresholdResult[],
+  extras: SummaryExtras | readonly string[] = {},
+): string {
+  // A plain list of lines is the common case (notices, the publishing status).
+  const more: SummaryExtras = isLines(extras) ? { lines: [...extras] } : extras;
+  const out: string[] = [];
+  out.push(headline(result, thresholds ?? []), '');
+  out.push(subtitle(result), '');
+  out.push(...figuresTable(result), '');
+  out.push(...latencyTable(result), '');
+  if (thresholds && thresholds.length > 0) out.push('### Thresholds', '', ...thresholdTable(thresholds), '');
+  out.push('### Responses', '', ...statusTable(result), '');
+  out.push('### Latency percentiles', '', ...percentileChart(result), '');
+  out.push('### Per second', '', ...timelineCharts(result), '');
+  if (fortio) {
+    const dist = distributionChart(fortio);
+    if (dist.length > 0) out.push('### Latency distribution', '', ...dist, '');
+  }
+  if (more.phases && more.phases.length > 0) {
+    out.push('### Phases', '', '| Phase | Duration |', '|---|---:|');
+    for (const p of more.phases) out.push(`| ${escapeMd(p.name)} | ${formatNumber(p.seconds, 1)} s |`);
+    out.push('');
+  }
+  if (more.lines && more.lines.length > 0) out.push(...more.lines, '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function isLines(extras: SummaryExtras | readonly string[]): extras is readonly string[] {
+  return Array.isArray(extras);
+}
+
+function headline(result: SmpResult, thresholds: readonly ThresholdResult[]): string {
+  const name = `SMP run “${escapeMd(result.test.name)}”`;
+  const missed = thresholds.filter((t) => !t.passed).length;
+  if (result.stats.cancelled) return `## ⚠️ ${name} was cancelled: partial results`;
+  if (missed > 0) return `## ❌ ${name} failed: ${missed} of ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} missed`;
+  if (thresholds.length > 0) return `## ✅ ${name} passed ${thresholds.length === 1 ? 'its threshold' : `all ${thresholds.length} thresholds`}`;
+  return `## ✅ ${name} completed (no thresholds set)`;
+}
+
+function subtitle(result: SmpResult): string {
+  const parts = [
+    `mesh: ${escapeMd(result.stats.mesh_name)} (SMP type ${result.mesh.type}${result.mesh.version ? `, ${escapeMd(result.mesh.version)}` : ''})`,
+    `load generator: ${escapeMd(result.stats.load_generator)}`,
+    `started ${escapeMd(result.start_time)}`,
+    `result ${escapeMd(result.id)}`,
+  ];
+  return parts.join(' · ');
+}
+
+function rate(qps: number): string {
+  return `${formatNumber(qps, 1)} requests/s`;
+}
+
+function figuresTable(result: SmpResult): string[] {
+  const s = result.stats;
+  return [
+    '| | |',
+    '|---|---:|',
+    `| Requests | ${formatCount(s.requests)} |`,
+    `| Errors | ${formatCount(s.errors)} (${formatPercent(s.error_rate)}) |`,
+    `| Requested rate | ${s.requested_qps > 0 ? rate(s.requested_qps) : 'unthrottled (closed loop)'} |`,
+    `| Achieved rate | ${rate(result.actual_qps)} |`,
+    `| Duration | ${formatNumber(s.duration_s, 1)} s over ${formatCount(s.connections)} connection${s.connections === 1 ? '' : 's'} |`,
+    ...(s.late_sends > 0 ? [`| Late sends (all connections busy) | ${formatCount(s.late_sends)} |`] : []),
+  ];
+}
+
+function latencyTable(result: SmpResult): string[] {
+  const c = result.latencies_ms;
+  const u = result.stats.uncorrected_latencies_ms;
+  return [
+    '| Latency (ms) | p50 | p90 | p99 | max |',
+    '|---|---:|---:|---:|---:|',
+    `| **corrected** for coordinated omission | ${formatMs(c.p50)} | ${formatMs(c.p90)} | ${formatMs(c.p99)} | ${formatMs(c.max)} |`,
+    `| uncorrected (from the actual send) | ${formatMs(u.p50)} | ${formatMs(u.p90)} | ${formatMs(u.p99)} | ${formatMs(u.max)} |`,
+  ];
+}
+
+function thresholdTable(thresholds: readonly ThresholdResult[]): string[] {
+  const rows = ['| | Threshold | Actual |', '|---|---|---:|'];
+  for (const t of thresholds) {
+    const actual = t.actual === null ? 'unknown' : formatFigure(t.actual, t.unit);
+    rows.push(`| ${t.passed ? '✅' : '❌'} | ${escapeMd(t.expression)} | ${escapeMd(actual)} |`);
+  }
+  return rows;
+}
+
+function statusTable(result: SmpResult): string[] {
+  const s = result.stats;
+  const rows: Array<[string, number]> = [
+    ...Object.entries(s.status_codes).sort(([a], [b]) => Number(a) - Number(b)).map(([code, n]): [string, number] => [`HTTP ${code}`, n]),
+    ...Object.entries(s.error_kinds).map(([kind, n]): [string, number] => [`${kind} (no response)`, n ?? 0]),
+  ].filter(([, n]) => n > 0);
+  if (rows.length === 0) return ['No responses were recorded.'];
+  return [
+    '| Response | Count | Share |',
+    '|---|---:|---:|',
+    ...rows.map(([label, n]) => `| ${escapeMd(label)} | ${formatCount(n)} | ${formatPercent(s.requests > 0 ? n / s.requests : 0)} |`),
+  ];
+}
+
+/** A number short enough for a Mermaid data array. */
+const num = (v: number): string => formatNumber(v, 3);
+
+function percentileChart(result: SmpResult): string[] {
+  const points = result.stats.percentiles_ms;
+  // Requests that all failed without a response have no latency.
+  if (result.stats.histogram.buckets.length === 0 || points.length === 0) return ['No latencies were recorded.'];
+  const labels = [...points.map((p) => `"p${p.percentile}"`), '"max"'];
+  const corrected = [...points.map((p) => p.corrected), result.latencies_ms.max];
+  const uncorrected = [...points.map((p) => p.uncorrected), result.stats.uncorrected_latencies_ms.max];
+  return [
+    'Bars: corrected for coordinated omission. Line: uncorrected.',
+    '',
+    '```mermaid',
+    'xychart-beta',
+    '  title "Latency by percentile (ms)"',
+    `  x-axis [${labels.join(', ')}]`,
+    '  y-axis "ms"',
+    `  bar [${corrected.map(num).join(', ')}]`,
+    `  line [${uncorrected.map(num).join(', ')}]`,
+    '```',
+  ];
+}
+
+function timelineCharts(result: SmpResult): string[] {
+  const timeline = result.stats.timeline;
+  if (timeline.length === 0) return ['No per-second figures were recorded.'];
+  const points = downsampleTimeline(timeline, MAX_CHART_POINTS);
+  const first = points[0]!.fromSecond;
+  const last = points[points.length - 1]!.toSecond;
+  // A single point cannot span an axis range; Mermaid needs min < max.
+  const axis = first < last ? `  x-axis "second" ${first} --> ${last}` : `  x-axis ["${first}"]`;
+  const grouped = points.length < timeline.length;
+  const note = grouped
+    ? `Each point covers ${Math.ceil(timeline.length / MAX_CHART_POINTS)} s: throughput is the mean over it, p99 the highest.`
+    : 'One point per second.';
+  return [
+    note,
+    '',
+    '```mermaid',
+    'xychart-beta',
+    '  title "Throughput (requests/s)"',
+    axis,
+    '  y-axis "requests/s"',
+    `  line [${points.map((p) => num(p.requests)).join(', ')}]`,
+    '```',
+    '',
+    '```mermaid',
+    'xychart-beta',
+    '  title "p99 latency (ms, corrected)"',
+    axis,
+    '  y-axis "ms"',
+    `  line [${points.map((p) => num(p.p99_ms)).join(', ')}]`,
+    '```',
+  ];
+}
+
+/** Fortio's bucket counts as a bar chart: where the requests' latencies fell. */
+function distributionChart(fortio: FortioResult): string[] {
+  const data = fortio.DurationHistogram.Data.filter((b) => b.Count > 0);
+  if (data.length === 0) return [];
+  const labels = data.map((b) => `"≤${formatMs(b.End * 1000)}"`);
+  return [
+    'Requests per latency bucket (ms, Fortio bucket edges).',
+    '',
+    '```mermaid',
+    'xychart-beta',
+    '  title "Latency distribution"',
+    `  x-axis [${labels.join(', ')}]`,
+    '  y-axis "requests"',
+    `  bar [${data.map((b) => b.Count).join(', ')}]`,
+    '```',
+  ];
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from '../log.js';
+import { redactUrl } from '../redact.js';
+import { writeResultFiles } from '../report/files.js';
+import { renderSmpSummary } from '../report/smp-summary.js';
+import { renderSmpTable } from '../report/smp-table.js';
+import { buildFortioResult, type FortioResult } from './fortio.js';
+import { resolveLoadGenerator } from './loadgen/registry.js';
+import type { ClientPlan, LoadPlan, TimelinePoint } from './loadgen/types.js';
+import type { SmpProfile } from './profile.js';
+import { buildSmpResult, type ResultContext, type SmpResult } from './result.js';
+import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from './thresholds.js';
+
+export const SMP_RESULT_FILE = 'smp-result.json';
+export const FORTIO_RESULT_FILE = 'fortio.json';
+export const SUMMARY_FILE = 'summary.md';
+
+export interface SmpRunOptions {
+  /** The profile with every override already applied. */
+  profile: SmpProfile;
+  outDir: string;
+  thresholds: readonly Threshold[];
+  /** A request still unanswered this long after it was sent counts as a timeout. */
+  requestTimeoutMs: number;
+  /** Accept self-signed certificates on https endpoints. */
+  insecureTls?: boolean;
+  logger: Logger;
+  signal?: AbortSignal;
+  env?: ResultContext['env'];
+  detailsUri?: string;
+  /** Applied to every text written, as the last line of defence for secrets. */
+  scrub?: (text: string) => string;
+  /** Extra markdown lines for the summary (phase durations, notices). */
+  summaryExtras?: string[];
+  version?: string;
+}
+
+export interface SmpRunOutcome {
+  result: SmpResult;
+  fortio: FortioResult;
+  thresholds: ThresholdResult[];
+  files: { result: string; fortio: string; summary: string };
+  summaryMarkdown: string;
+  table: string;
+  failureKind: 'none' | 'test' | 'cancelled';
+  failureMessage?: string;
+}
+
+/** Turns the profile's clients into the generator's plan: one ClientPlan per SMP client. */
+export function planFromProfile(profile: SmpProfile, options: Pick<SmpRunOptions, 'requestTimeoutMs' | 'insecureTls' | 'signal'>): LoadPlan {
+  const clients: ClientPlan[] = profile.clients.map((c) => ({
+    urls: c.endpoint_urls,
+    connections: c.connections,
+    rps: c.rps,
+    // SMP has no method field: a body means POST, as Meshery's generators do.
+    method: c.body ? 'POST' : 'GET',
+    headers: c.headers,
+    cookies: c.cookies,
+    body: c.body || undefined,
+    contentType: c.content_type || undefined,
+    insecureTls: options.insecureTls,
+  }));
+  return { clients, durationMs: profile.durationMs, requestTimeoutMs: options.requestTimeoutMs, signal: options.signal, insecureTls: options.insecureTls };
+}
+
+function describeClient(c: ClientPlan): string {
+  const rate = c.rps > 0 ? `${c.rps} rps` : 'closed loop (as fast as the connections allow)';
+  return `${c.method} ${c.urls.map(redactUrl).join(', ')}: ${c.connections} connection${c.connections === 1 ? '' : 's'}, ${rate}`;
+}
+
+function tickLine(t: TimelinePoint, totalS: number): string {
+  return `[${String(t.second).padStart(String(totalS).length)}s/${totalS}s] ${t.requests} req/s, ${t.errors} errors, p50 ${t.p50_ms.toFixed(2)} ms, p99 ${t.p99_ms.toFixed(2)} ms`;
+}
+
+/**
+ * Runs one SMP profile end to end and writes smp-result.json, fortio.json and summary.md before
+ * returning, so that publishing (which the caller does next) can never lose a result.
+ */
+export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutcome> {
+  const { profile, logger } = options;
+  const names = [...new Set(profile.clients.map((c) => c.load_generator))];
+  let generatorId = 'native';
+  for (const name of names) {
+    const { generator, notice } = resolveLoadGenerator(name);
+    generatorId = generator.id;
+    if (notice) logger.notice(notice);
+  }
+  const { generator } = resolveLoadGenerator(names[0] ?? 'native');
+  const plan = planFromProfile(profile, options);
+  const totalS = Math.ceil(profile.durationMs / 1000);
+  logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
+  plan.clients.forEach((c, i) => logger.info(`  client ${i + 1}: ${describeClient(c)}`));
+  plan.onTick = (t) => logger.progress(tickLine(t, totalS));
+
+  const run = await generator.run(plan);
+  if (run.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
+
+  const ctx: ResultContext = {
+    id: randomUUID(),
+    name: profile.name,
+    labels: profile.labels,
+    smpVersion: profile.smp_version,
+    profile: {
+      id: profile.id,
+      duration: profile.duration,
+      clients: profile.clients.map((c) => ({ ...c, load_generator: c.load_generator })),
+    },
+    mesh: {
+      type: profile.mesh.type,
+      name: profile.mesh.info.displayName,
+      version: profile.mesh.version,
+      labels: profile.mesh.labels,
+      annotations: profile.mesh.annotations,
+    },
+    env: options.env,
+    loadGenerator: generatorId,
+    cancelled: run.cancelled,
+    detailsUri: options.detailsUri,
+    meshspecVersion: options.version,
+  };
+  const result = buildSmpResult(run, ctx);
+  const fortio = buildFortioResult(run, ctx);
+  const thresholdResults = evaluateThresholds(result, options.thresholds);
+  const thresholdMessage = thresholdFailureMessage(thresholdResults);
+
+  const failureKind: SmpRunOutcome['failureKind'] = run.cancelled ? 'cancelled' : thresholdMessage ? 'test' : 'none';
+  const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, options.summaryExtras);
+  const written = await writeResultFiles(
+    options.outDir,
+    { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown },
+    { scrub: options.scrub },
+  );
+  void written;
+  return {
+    result,
+    fortio,
+    thresholds: thresholdResults,
+    files: { result: join(options.outDir, SMP_RESULT_FILE), fortio: join(options.outDir, FORTIO_RESULT_FILE), summary: join(options.outDir, SUMMARY_FILE) },
+    summaryMarkdown,
+    table: renderSmpTable(result),
+    failureKind,
+    failureMessage: run.cancelled ? 'cancelled: partial results were written' : thresholdMessage,
+  };
+}

@@ -1,0 +1,177 @@
+import { resolve } from 'node:path';
+import {
+  applyOverrides,
+  buildProfile,
+  checkPublishSettings,
+  defaultProfile,
+  inputError,
+  loadProfileFile,
+  parseThresholdsInput,
+  provider,
+  providerOptionsFrom,
+  publishSmpRun,
+  requireMesh,
+  runSmpProfile,
+  VERSION,
+  kindOf,
+  worstKind,
+  type Logger,
+  type PublishSettings,
+  type SmpProfile,
+} from '@meshspec/core';
+import {
+  diagnose,
+  inputs,
+  phasesMarkdown,
+  provisionCluster,
+  provisionMesh,
+  readArtifactInputs,
+  readLifecycleInputs,
+  readPublishInputs,
+  reportPublish,
+  run,
+  scrubber,
+  setOutputs,
+  teardownFromState,
+  uploadOutputDir,
+  validArtifactName,
+  writeJobSummary,
+  type ActionContext,
+  type MainOutcome,
+} from '@meshspec/core/github';
+
+/** The inputs as typed values; every check names its input. The token is masked first of all. */
+function readInputs(signal: AbortSignal) {
+  const publish = readPublishInputs(signal);
+  checkPublishSettings(publish);
+  const mesh = inputs.optional('service_mesh');
+  const artifact = readArtifactInputs('smp');
+  const lifecycle = readLifecycleInputs();
+  const installMesh = inputs.bool('install_mesh', false);
+  if (installMesh && !mesh) throw inputError('input install_mesh: name the mesh to install in service_mesh');
+  if (installMesh && lifecycle.cluster === 'none') throw inputError('input install_mesh: a mesh needs a cluster; set cluster to auto, minikube or existing');
+  if (!validArtifactName(artifact.name)) throw inputError(`input artifact_name: "${artifact.name}" may not contain " : < > | * ? \\ / or line breaks`);
+  return {
+    publish,
+    artifact,
+    lifecycle,
+    installMesh,
+    // External endpoints need no cluster: one is provided only to install a mesh, or when asked for.
+    needsCluster: installMesh || lifecycle.cluster === 'minikube' || lifecycle.cluster === 'existing',
+    profileFilename: inputs.optional('profile_filename'),
+    profileName: inputs.optional('profile_name'),
+    endpoints: inputs.list('endpoint_url'),
+    testName: inputs.optional('test_name'),
+    mesh: mesh ? requireMesh(mesh, 'input service_mesh') : undefined,
+    meshVersion: inputs.optional('mesh_version'),
+    loadGenerator: inputs.optional('load_generator')?.toLowerCase(),
+    durationMs: inputs.duration('duration'),
+    rps: inputs.int('rps', { min: 0 }),
+    connections: inputs.int('connections', { min: 1 }),
+    requestTimeoutMs: inputs.duration('request_timeout') ?? 10_000,
+    thresholds: parseThresholdsInput(inputs.str('thresholds')),
+    insecureTls: inputs.bool('insecure_tls', false),
+    outputDir: inputs.str('output_dir', 'meshspec-results'),
+    platform: inputs.optional('platform'),
+  };
+}
+
+type Inputs = ReturnType<typeof readInputs>;
+
+async function loadProfile(i: Inputs, workspace: string, logger: Logger, publish: PublishSettings): Promise<SmpProfile> {
+  if (i.profileFilename && i.profileName) throw inputError('set profile_filename or profile_name, not both');
+  if (i.profileFilename) return loadProfileFile(i.profileFilename, workspace);
+  if (i.profileName) {
+    const options = providerOptionsFrom(publish, logger);
+    if (!options) throw inputError('input profile_name: a saved profile is fetched from the provider, which needs provider_token; or use profile_filename');
+    const doc = await provider.fetchProfileByName({ providerOptions: options, name: i.profileName, logger });
+    return buildProfile(doc, `provider profile "${i.profileName}"`);
+  }
+  if (i.endpoints.length) return defaultProfile(i.endpoints);
+  throw inputError('set profile_filename (an SMP profile in the repository), profile_name (a profile saved in the provider) or endpoint_url');
+}
+
+async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
+  const i = readInputs(signal);
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const outDir = resolve(workspace, i.outputDir);
+  if (i.platform) logger.notice(`input platform (${i.platform}) is ignored: meshspec runs the load itself and needs no Meshery server`);
+
+  // The profile is read first: a bad one fails before any cluster starts.
+  let profile = applyOverrides(await loadProfile(i, workspace, logger, i.publish), {
+    name: i.testName,
+    endpoints: i.endpoints,
+    rps: i.rps,
+    connections: i.connections,
+    durationMs: i.durationMs,
+    loadGenerator: i.loadGenerator,
+    mesh: i.mesh,
+    meshVersion: i.meshVersion,
+  });
+  let env: { kubernetes_version?: string } | undefined;
+  if (i.needsCluster) {
+    const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
+    env = { kubernetes_version: cluster.serverVersion };
+    if (i.installMesh && i.mesh) {
+      try {
+        const installed = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: false, kubeconfigPath: cluster.kubeconfigPath ?? '', where: 'input service_mesh' }, logger, signal);
+        if (!i.meshVersion && installed.version) profile = { ...profile, mesh: { ...profile.mesh, version: installed.version } };
+      } catch (error) {
+        if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
+        throw error;
+      }
+    }
+  }
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
+  const outcome = await logger.group('Load', () =>
+    runSmpProfile({
+      profile,
+      outDir,
+      thresholds: i.thresholds,
+      requestTimeoutMs: i.requestTimeoutMs,
+      insecureTls: i.insecureTls,
+      logger,
+      signal,
+      env,
+      detailsUri: server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined,
+      scrub: (t) => scrubber.scrub(t),
+      version: VERSION,
+    }),
+  );
+  logger.info(outcome.table);
+  for (const t of outcome.thresholds) (t.passed ? logger.info : logger.error).call(logger, t.message);
+  const { result } = outcome;
+  setOutputs({
+    p50_ms: result.latencies_ms.p50,
+    p90_ms: result.latencies_ms.p90,
+    p99_ms: result.latencies_ms.p99,
+    actual_qps: result.actual_qps,
+    error_rate: result.stats.error_rate,
+    requests: result.stats.requests,
+    result_file: outcome.files.result,
+    output_dir: outDir,
+  });
+  // The files and the summary exist before the first byte goes to the provider.
+  await writeJobSummary(outcome.summaryMarkdown);
+
+  let publishKind: 'none' | 'publish' | 'input' = 'none';
+  if (outcome.failureKind !== 'cancelled') {
+    const report = await logger.group('Publish', () =>
+      publishSmpRun(i.publish, logger, {
+        smpResult: result as unknown as Record<string, unknown>,
+        fortio: outcome.fortio as unknown as Record<string, unknown>,
+        profileName: profile.name,
+        mesh: profile.mesh.type,
+      }),
+    );
+    publishKind = await reportPublish(report, i.publish, logger);
+  }
+  if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
+  await writeJobSummary(phasesMarkdown(logger.timings));
+
+  const failureKind = worstKind([outcome.failureKind, publishKind]);
+  const failureMessage = failureKind === outcome.failureKind ? outcome.failureMessage : 'the result was not published; the files are in the output directory';
+  return { failureKind, failureMessage };
+}
+
+await run(main, ({ logger, signal }) => teardownFromState(logger, signal));

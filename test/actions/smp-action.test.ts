@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeBinaries, requireOrSkip, runActionBundle } from '../support/action-runner.mjs';
+import { validatorFor } from '../../packages/core/src/schemas/index.js';
+
+// The committed bundle, run the way the GitHub runner runs it (INPUT_*, GITHUB_OUTPUT, ...).
+const bundle = resolve(import.meta.dirname, '../../smp-action/dist/index.js');
+
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    if (req.url === '/slow') setTimeout(() => res.end('slow'), 50);
+    else res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+function workspaceWith(files: Record<string, string>): string {
+  const ws = mkdtempSync(join(tmpdir(), 'meshspec-smp-ws-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(ws, name, '..'), { recursive: true });
+    writeFileSync(join(ws, name), text);
+  }
+  return ws;
+}
+
+const profile = (duration = '2s', rps = 50) => `test:
+  name: runner protocol
+  duration: ${duration}
+  clients:
+    - connections: 2
+      rps: ${rps}
+      headers: {authorization: 'Bearer sekret-header-value'}
+      endpoint_urls: ['${url.replace('http://', 'http://user:sekret-url-password@')}/']
+mesh:
+  type: 3
+`;
+
+for (const node of nodeBinaries()) {
+  describe(`smp-action bundle on ${node.label}`, () => {
+    const skip = () => requireOrSkip(node.skipReason) || !node.path;
+
+    it('runs a good profile: outputs, summary, files, exit 0', async () => {
+      if (skip()) return;
+      // Meshery's layout: the profile under .github/, named without the folder.
+      const ws = workspaceWith({ '.github/load-test.yaml': profile() });
+      const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'load-test.yaml', thresholds: 'error_rate<1%\np99<2000ms', platform: 'docker' } });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.outputs.failure_kind).toBe('none');
+      expect(Number(r.outputs.actual_qps)).toBeGreaterThan(40);
+      expect(Number(r.outputs.p99_ms)).toBeGreaterThan(0);
+      expect(Number(r.outputs.error_rate)).toBe(0);
+      expect(r.outputs.result_file).toBe(join(ws, 'meshspec-results/smp-result.json'));
+      const result = JSON.parse(readFileSync(r.outputs.result_file, 'utf8'));
+      expect(validatorFor('smp-result.schema.json')(result)).toBe(true);
+      expect(result.mesh.type).toBe(3);
+      expect(existsSync(join(ws, 'meshspec-results/fortio.json'))).toBe(true);
+      expect(r.summary).toMatch(/p99/);
+      expect(r.summary).toMatch(/mermaid/);
+      // Each phase with its duration closes the summary.
+      expect(r.summary).toMatch(/### Phases\n\n\| Phase \| Duration \|\n\|---\|---:\|\n\| Load \| \d+\.\d s \|\n\| Publish \| [\d.]+ s \|/);
+      expect(r.stdout).toMatch(/::notice.*platform/);
+      // Secrets in the profile never reach a log line, the summary or a file.
+      const everything = [r.stdout, r.stderr, r.summary, readFileSync(r.outputs.result_file, 'utf8'), readFileSync(join(ws, 'meshspec-results/fortio.json'), 'utf8')].join('\n');
+      expect(everything).not.toContain('sekret-header-value');
+      expect(everything).not.toContain('sekret-url-password');
+    });
+
+    it('rejects an invalid profile with exit 1, failure_kind=input and an annotation on the file', async () => {
+      if (skip()) return;
+      const ws = workspaceWith({ 'perf/bad.yaml': 'test:\n  duration: soon\n  clients:\n    - endpoint_urls: [not-a-url]\n' });
+      const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'perf/bad.yaml' } });
+      expect(r.code).toBe(1);
+      expect(r.outputs.failure_kind).toBe('input');
+      expect(r.stdout).toMatch(/::error file=perf\/bad\.yaml::perf\/bad\.yaml: \$\.test\.duration: /);
+      expect(r.stdout).toMatch(/\$\.test\.clients\[0\]\.endpoint_urls\[0\]: "not-a-url" is not an absolute URL/);
+      expect(existsSync(join(ws, 'meshspec-results/smp-result.json'))).toBe(false);
+    });
+
+    it('fails a missed threshold with exit 1, failure_kind=test, and still writes the results', async () => {
+      if (skip()) return;
+      const ws = workspaceWith({ 'p.yaml': profile('1s', 20) });
+      const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'p.yaml', thresholds: 'actual_qps>=100000' } });
+      expect(r.code).toBe(1);
+      expect(r.outputs.failure_kind).toBe('test');
+      expect(r.stdout).toMatch(/::error::.*actual_qps>=100000 missed: actual_qps was/);
+      expect(existsSync(join(ws, 'meshspec-results/smp-result.json'))).toBe(true);
+      expect(r.summary).toMatch(/actual\\?_qps\\?>=100000/);
+    });
+
+    it('stops on SIGTERM mid-run and writes the partial result marked cancelled', async () => {
+      if (skip()) return;
+      const ws = workspaceWith({ 'p.yaml': profile('60s', 100) });
+      const started = Date.now();
+      const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'p.yaml' }, signalWhen: '2s/60s]' });
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(r.code).toBe(1);
+      expect(r.outputs.failure_kind).toBe('cancelled');
+      const result = JSON.parse(readFileSync(join(ws, 'meshspec-results/smp-result.json'), 'utf8'));
+      expect(result.stats.cancelled).toBe(true);
+      expect(result.stats.requests).toBeGreaterThan(50);
+      expect(result.stats.duration_s).toBeLessThan(30);
+    });
+  });
+}

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import Ajv07 from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parseProfileText } from '../packages/core/src/smp/profile.js';
+
+const root = resolve(import.meta.dirname, '..');
+const schemastore = resolve(root, '../shared/reference/schemastore');
+type AjvCtor = typeof Ajv07.default;
+const AjvClass: AjvCtor = (Ajv07 as unknown as { default: AjvCtor }).default ?? (Ajv07 as unknown as AjvCtor);
+
+describe('action metadata', () => {
+  // SchemaStore's schemas use keywords ajv's strict mode rejects (DESIGN.md, Conventions).
+  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(join(schemastore, 'github-action.json'), 'utf8')));
+  for (const action of ['smp-action', 'smi-conformance-action']) {
+    it(`${action}/action.yml validates against SchemaStore and follows our rules`, () => {
+      const meta = yaml.load(readFileSync(join(root, action, 'action.yml'), 'utf8')) as {
+        runs: { using: string; main: string; post?: string };
+        inputs: Record<string, { description?: string; default?: string; required?: boolean }>;
+        outputs: Record<string, { description?: string }>;
+      };
+      expect(validate(meta), JSON.stringify(validate.errors)).toBe(true);
+      expect(meta.runs.using).toBe('node24');
+      expect(meta.runs.main).toBe('dist/index.js');
+      for (const [name, input] of Object.entries(meta.inputs)) {
+        expect(input.description, `${name} has a description`).toBeTruthy();
+        expect(input.default, `${name} has a default`).toBeTypeOf('string');
+        expect(name, 'snake_case').toMatch(/^[a-z][a-z0-9_]*$/);
+      }
+      for (const k of ['result_file', 'result_id', 'output_dir', 'failure_kind']) expect(meta.outputs).toHaveProperty(k);
+      // Meshery's input names are accepted so that switching is a change of `uses:` only.
+      for (const k of ['provider_token', 'service_mesh']) expect(meta.inputs).toHaveProperty(k);
+    });
+  }
+
+  it('smp-action accepts every input of Meshery\'s smp action', () => {
+    const meta = yaml.load(readFileSync(join(root, 'smp-action/action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+    for (const k of ['provider_token', 'platform', 'profile_filename', 'profile_name', 'endpoint_url', 'service_mesh', 'test_name', 'load_generator']) expect(meta.inputs).toHaveProperty(k);
+    for (const k of ['p50_ms', 'p90_ms', 'p99_ms', 'actual_qps', 'error_rate']) expect(meta.outputs).toHaveProperty(k);
+  });
+});
+
+describe('examples and generated files', () => {
+  it('every example profile validates', () => {
+    const dir = join(root, 'examples/smp');
+    const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(() => parseProfileText(readFileSync(join(dir, f), 'utf8'), f)).not.toThrow();
+  });
+
+  it('the embedded schemas match schemas/', () => {
+    // Fails when a schema changed without `npm run build:core`.
+    expect(() => execFileSync(process.execPath, [join(root, 'scripts/embed-schemas.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+describe('inputs are wired', () => {
+  // Every input an action declares is read by its code (its main.ts or the shared GitHub glue), and
+  // every input its main.ts reads is declared: no dead inputs, no silent typos.
+  const glue = ['publish-inputs.ts', 'lifecycle.ts'].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
+  const names = (text: string) => new Set([...text.matchAll(/inputs\.\w+\('([a-z_]+)'/g)].map((m) => m[1]!));
+  for (const action of ['smp-action', 'smi-conformance-action']) {
+    it(action, () => {
+      const meta = yaml.load(readFileSync(join(root, action, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
+      const main = readFileSync(join(root, action, 'src/main.ts'), 'utf8');
+      const read = new Set([...names(main), ...names(glue)]);
+      const declared = Object.keys(meta.inputs);
+      expect(declared.filter((k) => !read.has(k)), 'declared but never read').toEqual([]);
+      expect([...names(main)].filter((k) => !declared.includes(k)), 'read but not declared').toEqual([]);
+      expect(main.split('\n').length).toBeLessThan(200);
+    });
+  }
+});

@@ -1,0 +1,28 @@
+// The fake Kubernetes cluster: API server, store, controllers, CRDs, port-forward.
+// startFakeClusterWithMesh() also loads the simulated mesh (./mesh/index.mjs) and wires it in.
+import { startFakeCluster } from './api-server.mjs';
+
+export { startFakeCluster, makeKubeconfig, PATCH_TYPES } from './api-server.mjs';
+export { Store, StoreError } from './store.mjs';
+export { loadSmiCrds, SMI_CRDS_DIR, admitCustomResource } from './crds.mjs';
+export { compileLabelSelector, matchesLabels, parseLabelSelector } from './selectors.mjs';
+export { createEchoPodRuntime } from './pod-runtime.mjs';
+export { isReady, NODE_NAME } from './controllers.mjs';
+
+/**
+ * Starts a fake cluster with the simulated mesh in the given mode.
+ * @param {{ mesh?: string, controlPlane?: string, meshOptions?: Record<string, unknown> } & Parameters<typeof startFakeCluster>[0]} [options]
+ *   mesh: 'faithful' (default) or a switch name from the mesh module's SWITCHES;
+ *   meshOptions: more options for createMeshSimulation (e.g. random, balancing)
+ */
+export async function startFakeClusterWithMesh(options = {}) {
+  const { mesh = 'faithful', meshOptions = {}, ...rest } = options;
+  const { createMeshSimulation, SWITCHES } = await import('./mesh/index.mjs');
+  if (mesh !== 'faithful' && !SWITCHES.includes(mesh)) {
+    throw new Error(`unknown mesh mode ${JSON.stringify(mesh)}: use faithful or one of ${SWITCHES.join(', ')}`);
+  }
+  return startFakeCluster({
+    ...rest,
+    simulation: ({ store, controlPlane }) => createMeshSimulation({ ...meshOptions, store, mode: mesh, controlPlane }),
+  });
+}

@@ -1,0 +1,107 @@
+// Every workflow validates against SchemaStore's github-workflow.json and follows our rules:
+// least-privilege permissions, third-party actions pinned by full commit SHA, and inputs to our own
+// actions that those actions declare. The e2e matrix follows the mesh registry.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import Ajv07 from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { MESHES } from '../packages/core/src/mesh/registry.js';
+import { referencePath } from './support/reference.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const workflowsDir = join(root, '.github', 'workflows');
+type AjvCtor = typeof Ajv07.default;
+const AjvClass: AjvCtor = (Ajv07 as unknown as { default: AjvCtor }).default ?? (Ajv07 as unknown as AjvCtor);
+
+interface Step {
+  uses?: string;
+  with?: Record<string, unknown>;
+  run?: string;
+}
+interface Workflow {
+  permissions?: unknown;
+  jobs: Record<string, { permissions?: unknown; steps?: Step[]; strategy?: { matrix?: { include?: Record<string, unknown>[] } } }>;
+}
+
+const files = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f));
+const load = (file: string) => yaml.load(readFileSync(join(workflowsDir, file), 'utf8')) as Workflow;
+
+describe('.github/workflows', () => {
+  // SchemaStore's schemas use keywords ajv's strict mode rejects (DESIGN.md, Conventions).
+  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(referencePath('schemastore', 'github-workflow.json'), 'utf8')));
+
+  it('has the workflows DESIGN.md lists', () => {
+    expect(files).toEqual(expect.arrayContaining(['ci.yml', 'e2e.yml']));
+  });
+
+  describe.each(files)('%s', (file) => {
+    const workflow = load(file);
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []);
+
+    it('validates against SchemaStore github-workflow.json', () => {
+      expect(validate(workflow), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    });
+
+    it('declares least-privilege permissions', () => {
+      const all = [workflow.permissions, ...Object.values(workflow.jobs).map((j) => j.permissions)].filter((p) => p !== undefined);
+      expect(workflow.permissions, 'top-level permissions').toBeDefined();
+      for (const p of all) {
+        expect(p).not.toBe('write-all');
+        expect(p).not.toBe('read-all');
+        if (typeof p === 'object' && p) for (const [scope, level] of Object.entries(p)) expect(`${scope}: ${level}`).toMatch(/: (read|none)$|^(checks|pull-requests|id-token): write$/);
+      }
+    });
+
+    it('pins third-party actions by full commit SHA, with the version in a comment', () => {
+      const text = readFileSync(join(workflowsDir, file), 'utf8');
+      for (const step of steps.filter((s) => s.uses && !s.uses.startsWith('./'))) {
+        expect(step.uses, 'owner/repo@<40 hex>').toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        expect(text).toMatch(new RegExp(`${step.uses!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} # v\\d`));
+      }
+    });
+
+    it('passes our actions only inputs they declare', () => {
+      for (const step of steps.filter((s) => s.uses?.startsWith('./'))) {
+        const actionFile = join(root, step.uses!, 'action.yml');
+        expect(existsSync(actionFile), `${step.uses} has an action.yml`).toBe(true);
+        const declared = Object.keys((yaml.load(readFileSync(actionFile, 'utf8')) as { inputs?: Record<string, unknown> }).inputs ?? {});
+        const unknown = Object.keys(step.with ?? {}).filter((k) => !declared.includes(k));
+        expect(unknown, `inputs ${step.uses}/action.yml does not declare`).toEqual([]);
+      }
+    });
+  });
+});
+
+describe('e2e.yml', () => {
+  const e2e = load('e2e.yml');
+  const job = Object.values(e2e.jobs).find((j) => j.strategy?.matrix?.include)!;
+  const entries = job.strategy!.matrix!.include! as { mesh: string; kubernetes_version: string; expect_status: string; expect_min: number; expect_max: number }[];
+  const steps = job.steps ?? [];
+
+  it('runs on ubuntu-latest with real minikube and uses both actions by path', () => {
+    expect(readFileSync(join(workflowsDir, 'e2e.yml'), 'utf8')).toContain('runs-on: ubuntu-latest');
+    expect(steps.map((s) => s.uses).filter((u) => u?.startsWith('./'))).toEqual(['./smi-conformance-action', './smp-action']);
+    const smi = steps.find((s) => s.uses === './smi-conformance-action')!;
+    expect(smi.with).toMatchObject({ cluster: 'minikube', fail_on_nonconformance: false });
+  });
+
+  it('covers every mesh meshspec installs, on the Kubernetes version the registry knows works', () => {
+    const installable = MESHES.filter((m) => m.installer);
+    expect(entries.map((e) => e.mesh).sort()).toEqual(installable.map((m) => m.id).sort());
+    for (const e of entries) expect(e.kubernetes_version, e.mesh).toBe(installable.find((m) => m.id === e.mesh)!.kubernetesVersion);
+  });
+
+  it('expects conformance exactly from the meshes whose registry entry claims the three specs it runs', () => {
+    for (const e of entries) {
+      const claims = MESHES.find((m) => m.id === e.mesh)!.smiSupport;
+      const full = ['traffic-access', 'traffic-spec', 'traffic-split'].every((s) => claims.includes(s as (typeof claims)[number]));
+      expect(e.expect_status, e.mesh).toBe(full ? 'conformant' : 'not-conformant');
+      expect(e.expect_min <= e.expect_max, e.mesh).toBe(true);
+      if (full) expect([e.expect_min, e.expect_max], e.mesh).toEqual([100, 100]);
+      // A mesh that is not conformant cannot be expected to score 100; one that claims no SMI at all
+      // fails the first step (the CRD check) of every spec.
+      else expect(e.expect_max, e.mesh).toBeLessThanOrEqual(claims.length === 0 ? 10 : 99.99);
+    }
+  });
+});
