@@ -5,9 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
-import type { CliIO } from '../../packages/core/src/cli/command.js';
-import { MemoryLogger } from '../../packages/core/src/log.js';
-import { SecretScrubber } from '../../packages/core/src/redact.js';
+import { cliIO } from '../support/cli-io.js';
 import { encodeToken, startFakeProvider } from '../support/fake-provider.mjs';
 
 const access = 'access-token-for-cli-tests-0123456789';
@@ -37,20 +35,8 @@ function setup(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'meshspec-cli-pub-'));
   writeFileSync(join(dir, 'p.yaml'), `test: {name: cli publish, duration: 1s, clients: [{rps: 20, endpoint_urls: ['${targetUrl}/']}]}\nmesh: {type: ISTIO}\n`);
   writeFileSync(join(dir, 'auth.json'), JSON.stringify({ 'meshery-provider': 'Layer5', token }));
-  const out: string[] = [];
-  const err: string[] = [];
-  const logger = new MemoryLogger();
-  const io: CliIO = {
-    stdout: { write: (s: string) => (out.push(s), true) },
-    stderr: { write: (s: string) => (err.push(s), true) },
-    logger,
-    signal: new AbortController().signal,
-    env,
-    cwd: dir,
-    secrets: new SecretScrubber(),
-  };
-  const all = () => [out.join(''), err.join(''), logger.text()].join('\n');
-  return { dir, io, out: () => out.join(''), all };
+  const { io, stdout, all } = cliIO({ cwd: dir, env });
+  return { dir, io, out: stdout, all };
 }
 
 describe('meshspec smp run: publishing', () => {

@@ -6,26 +6,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
 import { COMMANDS } from '../../packages/core/src/cli/commands.js';
-import type { CliIO } from '../../packages/core/src/cli/command.js';
-import { MemoryLogger } from '../../packages/core/src/log.js';
-import { SecretScrubber } from '../../packages/core/src/redact.js';
+import { cliIO } from '../support/cli-io.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
-function io(cwd: string, signal = new AbortController().signal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const logger = new MemoryLogger();
-  const value: CliIO = {
-    stdout: { write: (s: string) => (out.push(s), true) },
-    stderr: { write: (s: string) => (err.push(s), true) },
-    logger,
-    signal,
-    env: {},
-    cwd,
-    secrets: new SecretScrubber(),
-  };
-  return { io: value, out: () => out.join(''), err: () => err.join(''), logger };
+function io(cwd: string) {
+  const t = cliIO({ cwd });
+  return { io: t.io, out: t.stdout, err: t.stderr, logger: t.logger };
 }
 
 let server: Server;

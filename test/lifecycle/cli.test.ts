@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
-import type { CliIO } from '../../packages/core/src/cli/command.js';
-import { MemoryLogger } from '../../packages/core/src/log.js';
-import { SecretScrubber } from '../../packages/core/src/redact.js';
+import { cliIO } from '../support/cli-io.js';
 import { startBed, type Bed } from './fixture.js';
 
 let bed: Bed | undefined;
@@ -15,20 +13,9 @@ afterEach(async () => {
 });
 
 function io(b: Bed, env: NodeJS.ProcessEnv = {}) {
-  let out = '';
-  let err = '';
-  const logger = new MemoryLogger();
-  const value: CliIO = {
-    stdout: { write: (s: string) => ((out += s), true) },
-    stderr: { write: (s: string) => ((err += s), true) },
-    logger,
-    signal: new AbortController().signal,
-    // The CLI uses the tool cache under RUNNER_TOOL_CACHE when set, as on a runner.
-    env: { ...b.env, RUNNER_TOOL_CACHE: b.toolCache.root, RUNNER_TEMP: join(b.dir, 'tmp'), ...env },
-    cwd: b.dir,
-    secrets: new SecretScrubber(),
-  };
-  return { io: value, logger, out: () => out, err: () => err };
+  // The CLI uses the tool cache under RUNNER_TOOL_CACHE when set, as on a runner.
+  const t = cliIO({ cwd: b.dir, env: { ...b.env, RUNNER_TOOL_CACHE: b.toolCache.root, RUNNER_TEMP: join(b.dir, 'tmp'), ...env } });
+  return { io: t.io, logger: t.logger, out: t.stdout, err: t.stderr };
 }
 
 describe('meshspec cluster up|down', () => {

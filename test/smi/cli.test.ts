@@ -3,16 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
-import type { CliIO } from '../../packages/core/src/cli/command.js';
 import { MemoryLogger } from '../../packages/core/src/log.js';
-import { SecretScrubber } from '../../packages/core/src/redact.js';
 import { compileSchemaFile, errorsOf } from '../support/schemas.js';
+import { cliIO } from '../support/cli-io.js';
 import { fakeCluster, namespacesLeft, type FakeCluster } from './helpers.js';
 
 /** A CliIO that keeps what the command printed; `abortWhen` aborts the run when a log line matches. */
 function io(options: { env?: NodeJS.ProcessEnv; abortWhen?: RegExp } = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
   const controller = new AbortController();
   const logger = new MemoryLogger();
   if (options.abortWhen) {
@@ -22,16 +19,13 @@ function io(options: { env?: NodeJS.ProcessEnv; abortWhen?: RegExp } = {}) {
       if (options.abortWhen!.test(m)) controller.abort(new Error('cancelled by SIGINT'));
     };
   }
-  const cli: CliIO = {
-    stdout: { write: (s: string) => out.push(s) > 0 },
-    stderr: { write: (s: string) => err.push(s) > 0 },
-    logger,
-    signal: controller.signal,
-    env: { HOME: mkdtempSync(join(tmpdir(), 'meshspec-home-')), ...options.env },
+  const t = cliIO({
     cwd: mkdtempSync(join(tmpdir(), 'meshspec-cwd-')),
-    secrets: new SecretScrubber(),
-  };
-  return { cli, stdout: () => out.join(''), stderr: () => err.join(''), logger };
+    env: { HOME: mkdtempSync(join(tmpdir(), 'meshspec-home-')), ...options.env },
+    signal: controller.signal,
+    logger,
+  });
+  return { cli: t.io, stdout: t.stdout, stderr: t.stderr, logger };
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;

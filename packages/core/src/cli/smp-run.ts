@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
 import { requireMesh } from '../mesh/registry.js';
-import { applyOverrides, readProfile, type ProfileOverrides } from '../smp/profile.js';
+import { applyOverrides, buildProfile, readProfile, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
 import { runSmpProfile, type SmpRunOutcome } from '../smp/run.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
 import { inputError } from '../errors.js';
 import { fetchProfileByName } from '../provider/publish.js';
 import { checkPublishSettings, providerOptionsFrom, publishSmpRun, type PublishSettings } from '../provider/publish-step.js';
-import { buildProfile, type SmpProfile } from '../smp/profile.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import type { CliCommand, CliIO } from './command.js';
 import { intFlag, listFlag, parseFlags, strFlag } from './parse.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { actionsBinaryCache } from '../cluster/cache.js';
 import { collectDiagnostics } from '../cluster/diagnostics.js';
-import { CLUSTER_MODES, ensureCluster, type ClusterMode, type EnsuredCluster } from '../cluster/ensure.js';
+import { CLUSTER_MODES, ensureCluster, type ClusterMode, type EnsuredCluster, type MinikubeOptions } from '../cluster/ensure.js';
 import { minikubeEnv, splitArgs } from '../cluster/minikube.js';
 import { teardownCluster, type ClusterState } from '../cluster/teardown.js';
 import { resolveMirror } from '../download/mirror.js';
@@ -25,15 +25,7 @@ const KEEP_STATE = 'keep-cluster';
 export interface LifecycleInputs {
   cluster: ClusterMode;
   kubeconfig?: string;
-  minikube: {
-    version?: string;
-    kubernetesVersion?: string;
-    driver?: string;
-    containerRuntime?: string;
-    cpus?: string;
-    memory?: string;
-    extraStartArgs: string[];
-  };
+  minikube: MinikubeOptions;
   readinessTimeoutMs?: number;
   mirror?: string;
   allowUnverified: boolean;

@@ -268,7 +268,13 @@ export class Poller {
     for (;;) {
       if (this.cancel.aborted) throw this.cancel.reason;
       if (Date.now() >= this.deadline) {
-        throw new CheckFailed(`${last ?? `timed out waiting for ${what}`} (still so at the step timeout, ${formatSeconds(this.timeoutMs)})`, { retry: false });
+        throw new CheckFailed(
+          last
+            ? `${last} (still so at the step timeout, ${formatSeconds(this.timeoutMs)})`
+            : // No attempt finished: say so, and what to change, instead of implying a result.
+              `no attempt of ${what} finished within the step timeout (${formatSeconds(this.timeoutMs)}); the cluster or mesh answered too slowly: raise step_timeout (--step-timeout)`,
+          { retry: false },
+        );
       }
       this.onAttempt();
       try {
@@ -277,8 +283,9 @@ export class Poller {
       } catch (error) {
         if (this.cancel.aborted) throw this.cancel.reason;
         if (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) throw error; // a bug, not a state to wait out
-        // An attempt cut short by the deadline says nothing new: keep the last real failure.
-        if (last !== undefined && Date.now() >= this.deadline) continue;
+        // An attempt cut short by the deadline says nothing about the mesh: keep the last real
+        // failure, or report that no attempt finished.
+        if (error instanceof DeadlineReached) continue;
         if (error instanceof CheckFailed) {
           if (!error.retry) throw error;
           last = error.message;
@@ -299,10 +306,13 @@ export class Poller {
 
 const formatSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 
+/** The step's deadline passed while an attempt was still running. */
+class DeadlineReached extends CheckFailed {}
+
 /** Races an attempt against the deadline and cancellation, so a hung call cannot outlive its step. */
 function withDeadline<T>(promise: Promise<T>, deadline: number, cancel: AbortSignal, what: string): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new CheckFailed(`timed out waiting for ${what}`)), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(() => reject(new DeadlineReached(`timed out waiting for ${what}`)), Math.max(0, deadline - Date.now()));
     const onAbort = () => reject(cancel.reason);
     cancel.addEventListener('abort', onAbort, { once: true });
     promise.then(resolvePromise, reject).finally(() => {

@@ -90,12 +90,12 @@ export async function runSmiConformance(options: SmiConformanceOptions): Promise
   const result = toSmiResult(suite, { toolVersion: options.toolVersion, policy: options.policy, verdict });
   const summaryMarkdown = toSummaryMarkdown(suite, verdict, options.policy);
   // Files first: whatever happens next (a failed publish, a second signal), the result is on disk.
-  await writeResultFiles(
+  const paths = await writeResultFiles(
     options.outDir,
     { [SMI_RESULT_FILE]: result, [JUNIT_FILE]: toJUnitXml(suite), [SMI_SUMMARY_FILE]: summaryMarkdown },
     { scrub: options.scrub },
   );
-  const files = { result: join(options.outDir, SMI_RESULT_FILE), junit: join(options.outDir, JUNIT_FILE), summary: join(options.outDir, SMI_SUMMARY_FILE) };
+  const files = { result: paths[SMI_RESULT_FILE]!, junit: paths[JUNIT_FILE]!, summary: paths[SMI_SUMMARY_FILE]! };
 
   const kinds: FailureKind[] = [];
   const messages: string[] = [];

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
 import { writeResultFiles } from '../report/files.js';
@@ -79,14 +78,10 @@ function tickLine(t: TimelinePoint, totalS: number): string {
  */
 export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutcome> {
   const { profile, logger } = options;
-  const names = [...new Set(profile.clients.map((c) => c.load_generator))];
-  let generatorId = 'native';
-  for (const name of names) {
-    const { generator, notice } = resolveLoadGenerator(name);
-    generatorId = generator.id;
-    if (notice) logger.notice(notice);
-  }
-  const { generator } = resolveLoadGenerator(names[0] ?? 'native');
+  // Every name a client gives is checked (and its mapping noticed); they all run on one generator.
+  const resolved = [...new Set(profile.clients.map((c) => c.load_generator))].map((name) => resolveLoadGenerator(name));
+  for (const { notice } of resolved) if (notice) logger.notice(notice);
+  const generator = resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
   const plan = planFromProfile(profile, options);
   const totalS = Math.ceil(profile.durationMs / 1000);
   logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
@@ -114,7 +109,7 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
       annotations: profile.mesh.annotations,
     },
     env: options.env,
-    loadGenerator: generatorId,
+    loadGenerator: generator.id,
     cancelled: run.cancelled,
     detailsUri: options.detailsUri,
     meshspecVersion: options.version,
@@ -126,17 +121,16 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
 
   const failureKind: SmpRunOutcome['failureKind'] = run.cancelled ? 'cancelled' : thresholdMessage ? 'test' : 'none';
   const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, options.summaryExtras);
-  const written = await writeResultFiles(
+  const paths = await writeResultFiles(
     options.outDir,
     { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown },
     { scrub: options.scrub },
   );
-  void written;
   return {
     result,
     fortio,
     thresholds: thresholdResults,
-    files: { result: join(options.outDir, SMP_RESULT_FILE), fortio: join(options.outDir, FORTIO_RESULT_FILE), summary: join(options.outDir, SUMMARY_FILE) },
+    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]! },
     summaryMarkdown,
     table: renderSmpTable(result),
     failureKind,
