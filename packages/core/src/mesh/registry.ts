@@ -43,7 +43,50 @@ export interface MeshInfo {
    * matrix start for it. `[U]` in a comment marks a choice upstream never tested.
    */
   kubernetesVersion?: string;
+  /** How the Gateway API mesh conformance suite (GAMMA) runs against this mesh; absent: no GAMMA support. */
+  gamma?: GammaSettings;
 }
+
+/** A test the suite is told to skip for a mesh, and the upstream issue that justifies it. */
+export interface KnownSkip {
+  test: string;
+  issue: string;
+}
+
+/**
+ * GAMMA settings, turned into the suite's flags by gamma/suite-flags.ts. Feature names are those of
+ * sigs.k8s.io/gateway-api pkg/features at the pinned version; each profile's core features
+ * (Mesh, HTTPRoute, GRPCRoute) are added by the suite itself (conformance/utils/suite/suite.go,
+ * NewConformanceTestSuite), so only extended and auxiliary features are listed.
+ */
+export interface GammaSettings {
+  /** The upstream identity for the report's implementation fields (`version` is the installed one). */
+  implementation: { organization: string; project: string; url: string; contact: string[] };
+  /** `--conformance-profiles` by default. */
+  profiles: string[];
+  /** `--supported-features`. */
+  supportedFeatures: string[];
+  /** `--exempt-features`, always with Gateway and ReferenceGrant (there is no Gateway in a mesh run). */
+  exemptFeatures: string[];
+  /** `--skip-tests`. */
+  skipTests: KnownSkip[];
+  /** Notes for the docs: what the install does differently for GAMMA. */
+  note: string;
+}
+
+/** Mesh extended features of MESH-HTTP and MESH-GRPC (conformance/utils/suite/profiles.go, v1.6.1). */
+const MESH_EXTENDED = [
+  'MeshClusterIPMatching', 'MeshConsumerRoute', 'MeshHTTPRouteBackendRequestHeaderModification', 'MeshHTTPRouteNamedRouteRule',
+  'MeshHTTPRouteQueryParamMatching', 'MeshHTTPRouteRedirectPath', 'MeshHTTPRouteRedirectPort', 'MeshHTTPRouteRewritePath', 'MeshHTTPRouteSchemeRedirect',
+];
+/**
+ * Features some mesh tests need beyond the profile's (MeshFrontend, MeshPorts and MeshConsumerRoute
+ * also need response-header modification and parentRef ports): such tests run but count towards no
+ * profile, so claiming them only adds evidence.
+ */
+const MESH_AUXILIARY = ['HTTPRouteResponseHeaderModification', 'HTTPRouteParentRefPort'];
+const except = (all: string[], ...not: string[]) => all.filter((f) => !not.includes(f));
+const NO_GATEWAY = ['Gateway', 'ReferenceGrant'];
 
 export const MESHES: readonly MeshInfo[] = [
   { id: 'none', displayName: 'No mesh', smpType: 0, smpName: 'INVALID_MESH', aliases: ['invalid_mesh', 'no_mesh', 'nomesh', ''],
@@ -57,14 +100,35 @@ export const MESHES: readonly MeshInfo[] = [
   { id: 'istio', displayName: 'Istio', smpType: 3, smpName: 'ISTIO', aliases: [],
     installer: istioInstaller, defaultVersion: '1.30.3', kubernetesVersion: 'v1.35.1', // Istio 1.30 needs 1.32 or newer
     injection: { labels: { 'istio-injection': 'enabled' } }, smiSupport: [],
-    smiNote: "Istio's SMI adapter used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
+    smiNote: "Istio's SMI adapter used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer.",
+    // Istio 1.30.1's report for Gateway API v1.5 (conformance/reports/v1.5/istio-istio/) claims every Mesh
+    // extended feature but MeshClusterIPMatching, and only MESH-HTTP; its own harness
+    // (tests/integration/pilot/gateway_conformance_test.go) labels namespaces istio-injection=enabled.
+    gamma: {
+      implementation: { organization: 'istio', project: 'istio', url: 'https://istio.io/', contact: ['@istio/maintainers'] },
+      profiles: ['MESH-HTTP'],
+      supportedFeatures: [...except(MESH_EXTENDED, 'MeshClusterIPMatching'), ...MESH_AUXILIARY],
+      exemptFeatures: [...NO_GATEWAY, 'MeshClusterIPMatching'],
+      skipTests: [{ test: 'MeshFrontendHostname', issue: 'https://github.com/istio/istio/issues/44702' }],
+      note: 'istiod (minimal profile) with sidecar injection by namespace label; Istio reads the Gateway API CRDs installed before it.',
+    } },
   { id: 'kuma', displayName: 'Kuma', smpType: 4, smpName: 'KUMA', aliases: [],
     installer: kumaInstaller, defaultVersion: '2.14.3', kubernetesVersion: 'v1.35.1', // Kuma's CI runs 1.32 to 1.35
     injection: { labels: { 'kuma.io/sidecar-injection': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support.' },
   { id: 'linkerd', displayName: 'Linkerd', smpType: 5, smpName: 'LINKERD', aliases: ['linkerd2'],
     installer: linkerdInstaller, defaultVersion: 'edge-26.8.3', kubernetesVersion: 'v1.35.1', // edge-26.5.1 and later need 1.31 or newer
     injection: { annotations: { 'linkerd.io/inject': 'enabled' } }, smiSupport: ['traffic-split'],
-    smiNote: 'TrafficSplit only, through the linkerd-smi extension.' },
+    smiNote: 'TrafficSplit only, through the linkerd-smi extension.',
+    // conformance/reports/v1.3.0/linkerd-linkerd/run-conformance.sh: MESH-HTTP and MESH-GRPC, every feature
+    // but path redirects and path rewrites, injection by namespace annotation.
+    gamma: {
+      implementation: { organization: 'Linkerd', project: 'Linkerd', url: 'https://github.com/linkerd/linkerd2', contact: ['https://github.com/linkerd/linkerd2/blob/main/MAINTAINERS.md'] },
+      profiles: ['MESH-HTTP', 'MESH-GRPC'],
+      supportedFeatures: [...except(MESH_EXTENDED, 'MeshHTTPRouteRedirectPath', 'MeshHTTPRouteRewritePath'), ...MESH_AUXILIARY],
+      exemptFeatures: [...NO_GATEWAY, 'MeshHTTPRouteRedirectPath', 'MeshHTTPRouteRewritePath'],
+      skipTests: [],
+      note: "Linkerd needs the Gateway API CRDs before its control plane: they are installed first, and Linkerd's own copy is turned off (installGatewayAPI=false).",
+    } },
   { id: 'traefik_mesh', displayName: 'Traefik Mesh', smpType: 6, smpName: 'TRAEFIK_MESH', aliases: ['traefik', 'maesh', 'traefikmesh'],
     installer: traefikMeshInstaller, defaultVersion: 'v1.4.8', kubernetesVersion: 'v1.28.15', // documented for 1.21-1.23; minikube v1.38.1 supports 1.28+ [U]
     injection: {}, smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'SMI in ACL mode; archived upstream.', archived: true },
@@ -79,7 +143,18 @@ export const MESHES: readonly MeshInfo[] = [
   { id: 'nginx_service_mesh', displayName: 'NGINX Service Mesh', smpType: 11, smpName: 'NGINX_SERVICE_MESH', aliases: ['nginx', 'nsm_nginx', 'nginxsm'],
     injection: {}, smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'End of life.', archived: true },
   { id: 'cilium', displayName: 'Cilium Service Mesh', smpType: 12, smpName: 'CILIUM_SERVICE_MESH', aliases: ['cilium_service_mesh'],
-    injection: {}, smiSupport: [], smiNote: 'No SMI support.' },
+    injection: {}, smiSupport: [], smiNote: 'No SMI support.',
+    // Cilium v1.20.0's report for v1.6.1 (conformance/reports/v1.6/cilium/): both mesh profiles, every Mesh
+    // extended feature but MeshConsumerRoute; no sidecar, so no namespace marker. meshspec does not
+    // install Cilium (it replaces the cluster's CNI and kube-proxy): use mesh_deployed.
+    gamma: {
+      implementation: { organization: 'cilium', project: 'cilium', url: 'github.com/cilium/cilium', contact: ['https://github.com/cilium/community/blob/main/roles/Maintainers.md'] },
+      profiles: ['MESH-HTTP', 'MESH-GRPC'],
+      supportedFeatures: [...except(MESH_EXTENDED, 'MeshConsumerRoute'), 'HTTPRouteResponseHeaderModification'], // HTTPRouteParentRefPort: unsupported in that report
+      exemptFeatures: [...NO_GATEWAY, 'MeshConsumerRoute'],
+      skipTests: [],
+      note: 'Cilium is the cluster network itself (CNI with kube-proxy replacement and gatewayAPI.enabled): start the cluster with it and set mesh_deployed: true.',
+    } },
 ];
 
 const fold = (s: string) => s.trim().toLowerCase().replace(/[-\s]+/g, '_');

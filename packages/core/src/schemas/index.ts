@@ -45,12 +45,12 @@ export function jsonPath(pointer: string): string {
   );
 }
 
-/** One readable message per ajv error. */
-export function describeAjvError(e: ErrorObject): { path: string; message: string } {
+/** One readable message per ajv error; `format` names the document kind in the unknown-field hint. */
+export function describeAjvError(e: ErrorObject, format = 'the SMP profile format'): { path: string; message: string } {
   const path = jsonPath(e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties':
-      return { path: `${path === '$' ? '$' : path}.${(e.params as { additionalProperty: string }).additionalProperty}`, message: 'unknown field; check its spelling against the SMP profile format' };
+      return { path: `${path === '$' ? '$' : path}.${(e.params as { additionalProperty: string }).additionalProperty}`, message: `unknown field; check its spelling against ${format}` };
     case 'required':
       return { path: `${path}.${(e.params as { missingProperty: string }).missingProperty}`, message: 'is required' };
     case 'enum':

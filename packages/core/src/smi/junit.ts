@@ -1,3 +1,4 @@
+import { junitSeconds, xmlAttrs, xmlEscape } from '../report/xml.js';
 import type { CaseRun } from './engine.js';
 import { scoreSpec } from './scoring.js';
 import type { SmiSuiteResult } from './suite.js';
@@ -9,26 +10,8 @@ import type { SmiSuiteResult } from './suite.js';
  * environment is an <error>.
  */
 
-// XML 1.0 forbids most control characters even when escaped.
-// eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
-export function xmlEscape(text: string): string {
-  return text
-    .replace(INVALID_XML, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
-
-const attrs = (a: Record<string, string | number>) =>
-  Object.entries(a)
-    .map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`)
-    .join('');
-
-const seconds = (ms: number) => (ms / 1000).toFixed(3);
+const attrs = xmlAttrs;
+const seconds = junitSeconds;
 
 function suiteXml(run: CaseRun): string[] {
   const failures = run.steps.filter((s) => s.status === 'failed').length;
