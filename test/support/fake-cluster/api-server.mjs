@@ -71,7 +71,7 @@ export async function startFakeCluster(options = {}) {
   const apiServiceRef = (name) => ({ group: 'apiregistration.k8s.io', resource: 'apiservices', name });
   const aggregated = () =>
     [...handlers.values()].filter((a) => store.get(apiServiceRef(`${a.version}.${a.group}`))?.spec?.service);
-  const registry = new Registry(store, aggregated);
+  const registry = new Registry(store, aggregated, kubernetesVersion);
   const rest = new Rest({
     store,
     admitApiService(obj) {
@@ -125,7 +125,7 @@ export async function startFakeCluster(options = {}) {
     rest.create(typeOf('', 'namespaces'), undefined, { metadata: { name: ns } }, { fieldManager: 'kube-apiserver' });
   }
   store.create({ group: '', resource: 'nodes' }, fakeNode(kubernetesVersion));
-  const groupVersions = new Set(BUILTIN_TYPES.map((t) => `${t.version}.${t.group}`));
+  const groupVersions = new Set(registry.builtins.map((t) => `${t.version}.${t.group}`));
   for (const key of groupVersions) {
     const [version, ...g] = key.split('.');
     store.create({ group: 'apiregistration.k8s.io', resource: 'apiservices' }, localApiService(g.join('.'), version));

@@ -78,9 +78,70 @@ export function admitBuiltin(type, obj, old, ctx) {
       return [];
     case 'apps/deployments':
       return admitDeployment(obj, old);
+    case 'admissionregistration.k8s.io/validatingadmissionpolicies':
+      return admitValidatingAdmissionPolicy(obj);
+    case 'admissionregistration.k8s.io/validatingadmissionpolicybindings':
+      return admitValidatingAdmissionPolicyBinding(obj);
     default:
       return [];
   }
+}
+
+// kubernetes pkg/apis/admissionregistration/v1/defaults.go and validation/validation.go: the defaults and the
+// checks a v1 policy and binding get. The policies are stored, not evaluated (the fake runs no CEL).
+const RULE_OPERATIONS = ['*', 'CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
+
+function validateResourceRules(rules, field, requireOperations) {
+  const causes = [];
+  (rules ?? []).forEach((r, i) => {
+    for (const key of ['apiGroups', 'apiVersions', 'resources', ...(requireOperations ? ['operations'] : [])]) {
+      if (!Array.isArray(r?.[key]) || r[key].length === 0) causes.push(fieldErrors.required(`${field}[${i}].${key}`));
+    }
+    for (const op of r?.operations ?? []) if (!RULE_OPERATIONS.includes(op)) causes.push(fieldErrors.notSupported(`${field}[${i}].operations`, op, RULE_OPERATIONS));
+  });
+  return causes;
+}
+
+function admitValidatingAdmissionPolicy(obj) {
+  const spec = (obj.spec ??= {});
+  spec.failurePolicy ??= 'Fail';
+  const causes = [];
+  if (!['Fail', 'Ignore'].includes(spec.failurePolicy)) causes.push(fieldErrors.notSupported('spec.failurePolicy', spec.failurePolicy, ['Fail', 'Ignore']));
+  if (!spec.matchConstraints) causes.push(fieldErrors.required('spec.matchConstraints'));
+  else {
+    spec.matchConstraints.matchPolicy ??= 'Equivalent';
+    spec.matchConstraints.namespaceSelector ??= {};
+    spec.matchConstraints.objectSelector ??= {};
+    if (!spec.matchConstraints.resourceRules?.length) causes.push(fieldErrors.required('spec.matchConstraints.resourceRules'));
+    causes.push(...validateResourceRules(spec.matchConstraints.resourceRules, 'spec.matchConstraints.resourceRules', true));
+  }
+  if (!spec.validations?.length && !spec.auditAnnotations?.length) {
+    causes.push(fieldErrors.required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
+  }
+  (spec.validations ?? []).forEach((v, i) => {
+    if (typeof v?.expression !== 'string' || v.expression.trim() === '') causes.push(fieldErrors.required(`spec.validations[${i}].expression`, 'expression is not specified'));
+  });
+  return causes;
+}
+
+const VALIDATION_ACTIONS = ['Deny', 'Warn', 'Audit'];
+
+function admitValidatingAdmissionPolicyBinding(obj) {
+  const spec = (obj.spec ??= {});
+  const causes = [];
+  if (!spec.policyName) causes.push(fieldErrors.required('spec.policyName'));
+  if (!Array.isArray(spec.validationActions) || spec.validationActions.length === 0) {
+    causes.push(fieldErrors.required('spec.validationActions', 'at least one validation action is required'));
+  } else {
+    for (const a of spec.validationActions) if (!VALIDATION_ACTIONS.includes(a)) causes.push(fieldErrors.notSupported('spec.validationActions', a, VALIDATION_ACTIONS));
+  }
+  if (spec.matchResources) {
+    spec.matchResources.matchPolicy ??= 'Equivalent';
+    spec.matchResources.namespaceSelector ??= {};
+    spec.matchResources.objectSelector ??= {};
+    causes.push(...validateResourceRules(spec.matchResources.resourceRules, 'spec.matchResources.resourceRules', true));
+  }
+  return causes;
 }
 
 export function defaultPodSpec(spec) {

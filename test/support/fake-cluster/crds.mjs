@@ -37,6 +37,35 @@ export function loadSmiCrds(dir = SMI_CRDS_DIR) {
   );
 }
 
+/** The Gateway API v1.6.1 CRDs and install manifests copied into the fixtures (test/fixtures/README.md). */
+export const GATEWAY_API_DIR = fileURLToPath(new URL('../../fixtures/gateway-api-v1.6.1/', import.meta.url));
+
+/**
+ * The objects of Gateway API v1.6.1's `<channel>-install.yaml` release asset: the release builds it by
+ * concatenating config/crd/<channel>/*.yaml, which the fixtures hold file by file (CRDs, and the
+ * ValidatingAdmissionPolicy and Binding `safe-upgrades`).
+ * @param {'standard' | 'experimental'} channel
+ * @returns {any[]}
+ */
+export function loadGatewayApiInstall(channel = 'standard') {
+  const dir = join(GATEWAY_API_DIR, channel);
+  return readdirSync(dir)
+    .filter((f) => /^gateway\.networking\..*\.yaml$/.test(f))
+    .sort()
+    .flatMap((f) => yaml.loadAll(readFileSync(join(dir, f), 'utf8')).filter((d) => d && typeof d === 'object'));
+}
+
+/** The same, as the text of the release asset (documents joined by `---`). */
+export function gatewayApiInstallYaml(channel = 'standard') {
+  const dir = join(GATEWAY_API_DIR, channel);
+  return readdirSync(dir)
+    .filter((f) => /^gateway\.networking\..*\.yaml$/.test(f))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8').trimEnd())
+    .join('\n---\n')
+    .concat('\n');
+}
+
 /** Fills in what kube-apiserver defaults on a v1 CRD. Mutates and returns `crd`. */
 export function defaultCrd(crd) {
   const spec = (crd.spec ??= {});

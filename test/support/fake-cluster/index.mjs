@@ -4,7 +4,7 @@ import { startFakeCluster } from './api-server.mjs';
 
 export { startFakeCluster, makeKubeconfig, PATCH_TYPES } from './api-server.mjs';
 export { Store, StoreError } from './store.mjs';
-export { loadSmiCrds, SMI_CRDS_DIR, admitCustomResource } from './crds.mjs';
+export { loadSmiCrds, SMI_CRDS_DIR, admitCustomResource, loadGatewayApiInstall, gatewayApiInstallYaml } from './crds.mjs';
 export { compileLabelSelector, matchesLabels, parseLabelSelector } from './selectors.mjs';
 export { createEchoPodRuntime } from './pod-runtime.mjs';
 export { isReady, NODE_NAME } from './controllers.mjs';

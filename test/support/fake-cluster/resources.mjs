@@ -11,6 +11,7 @@ import { crdResourceTypes } from './crds.mjs';
  *   schema?: any,                    // CRD version's openAPIV3Schema (custom resources only)
  *   returnDeletedObject: boolean,    // DELETE answers with the object rather than a Status
  *   listKeys?: (path: string[]) => ListPolicy,
+ *   since?: number,                  // built-in kinds served only from this Kubernetes minor on
  * }} ResourceType
  * @typedef {{ type: 'atomic' } | { type: 'set' } | { type: 'map', keys: string[] }} ListPolicy
  */
@@ -49,7 +50,17 @@ export const BUILTIN_TYPES = [
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', kind: 'RoleBinding' }),
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }),
+  // GA in Kubernetes 1.30 (KEP-3488): an older server does not serve admissionregistration.k8s.io/v1 for these, so the
+  // Gateway API install manifests (which carry one, `safe-upgrades`) fail there as they do on a real cluster.
+  builtin({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies', kind: 'ValidatingAdmissionPolicy', namespaced: false, categories: ['api-extensions'], subresources: ['status'], since: 30 }),
+  builtin({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings', kind: 'ValidatingAdmissionPolicyBinding', namespaced: false, categories: ['api-extensions'], since: 30 }),
 ];
+
+/** The built-in kinds a server of this Kubernetes version serves (`since`: the first minor that serves a kind). */
+export function servedBuiltinTypes(kubernetesVersion = 'v1.30.0') {
+  const minor = Number(/^v?\d+\.(\d+)/.exec(kubernetesVersion)?.[1] ?? 30);
+  return BUILTIN_TYPES.filter((t) => t.since === undefined || minor >= t.since);
+}
 
 const SUBRESOURCE = {
   status: (t) => ({ kind: t.kind, verbs: ['get', 'patch', 'update'] }),
@@ -87,15 +98,16 @@ export class Registry {
    * @param {import('./store.mjs').Store} store
    * @param {() => AggregatedApi[]} aggregated the aggregated APIs currently available
    */
-  constructor(store, aggregated) {
+  constructor(store, aggregated, kubernetesVersion) {
     this.store = store;
     this.aggregated = aggregated;
+    this.builtins = servedBuiltinTypes(kubernetesVersion);
   }
 
   /** @returns {ResourceType[]} all types: built-in and from established CRDs */
   types() {
     const crds = this.store.list({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' });
-    return [...BUILTIN_TYPES, ...crds.flatMap((crd) => crdResourceTypes(crd))];
+    return [...this.builtins, ...crds.flatMap((crd) => crdResourceTypes(crd))];
   }
 
   /** @param {string} group @param {string} version @param {string} resource */
@@ -118,7 +130,7 @@ export class Registry {
     };
     for (const t of this.types()) if (t.group) add(t.group, t.version);
     for (const a of this.aggregated()) add(a.group, a.version);
-    const builtinOrder = [...new Set(BUILTIN_TYPES.map((t) => t.group).filter(Boolean))];
+    const builtinOrder = [...new Set(this.builtins.map((t) => t.group).filter(Boolean))];
     const names = [...groups.keys()].sort((a, b) => {
       const ia = builtinOrder.indexOf(a);
       const ib = builtinOrder.indexOf(b);

@@ -21,6 +21,10 @@ export interface RunOptions {
   echo?: 'info' | 'debug' | 'none';
   /** Keep stdout out of the log (it is a manifest we pipe on). */
   captureStdout?: boolean;
+  /** The child's working directory (default: this process's). */
+  cwd?: string;
+  /** Gets each complete stdout line as it arrives (`go test -json` events), instead of the log. */
+  onStdoutLine?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -41,6 +45,7 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
   return new Promise((resolve, reject) => {
     const child = spawn(file, [...args], {
       env: options.env ?? process.env,
+      cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
       timeout: options.timeoutMs,
@@ -64,7 +69,16 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
       if (echo === 'debug') logger.debug(line);
       else logger.info(line);
     };
-    const onOut = lineSink(!options.captureStdout);
+    const onOut = options.onStdoutLine
+      ? (() => {
+          let partial = '';
+          return (chunk: Buffer) => {
+            const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+            partial = lines.pop() ?? '';
+            for (const line of lines) options.onStdoutLine!(line);
+          };
+        })()
+      : lineSink(!options.captureStdout);
     const onErr = lineSink(true);
     child.stdout.on('data', (c: Buffer) => {
       out.push(c);
@@ -83,6 +97,8 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
       const stderr = Buffer.concat(err).toString('utf8');
       // The last partial lines were never terminated by a newline: keep them for the tail too.
       for (const rest of [stdout.split(/\r?\n/).pop(), stderr.split(/\r?\n/).pop()]) if (rest) keep(rest, false);
+      const lastOut = stdout.split(/\r?\n/).pop();
+      if (options.onStdoutLine && lastOut) options.onStdoutLine(lastOut);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, tail: [...tail] });
     });
     child.stdin.on('error', () => {

@@ -17,9 +17,11 @@ function clip(lines: string[]): string {
   return text.length > OUTPUT_LIMIT ? `…${text.slice(text.length - OUTPUT_LIMIT)}` : text;
 }
 
+/** The failure's message: testify prints `Error Trace:`, `Error:` and then the message; skip the framing lines. */
 function lastFailureLine(lines: string[]): string {
   const text = lines.join('').split('\n').map((l) => l.trim());
-  return text.reverse().find((l) => /Error|error|fail|expected/i.test(l) && l !== '') ?? 'failed';
+  const framing = /^(---|===|Error Trace:|Error:|Test:|Messages:|[\w.-]+\.go:\d+:\s*$)/;
+  return text.reverse().find((l) => l !== '' && !framing.test(l)) ?? 'failed';
 }
 
 export function junitFromGoTest(run: GoTestRun, title: string, timestamp: Date): string {

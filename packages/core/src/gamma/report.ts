@@ -52,7 +52,7 @@ export interface ConformanceReport {
   date: string;
   gatewayAPIVersion: string;
   /** Absent before Gateway API v1.1. */
-  gatewayAPIChannel?: 'standard' | 'experimental';
+  gatewayAPIChannel?: 'standard' | 'experimental' | 'UNDEFINED';
   /** Absent before Gateway API v1.1. */
   mode?: string;
   implementation: Implementation;

@@ -29,7 +29,7 @@ export interface GammaProfileResult {
 
 export interface GammaResult {
   gateway_api_version: string;
-  gateway_api_channel: 'standard' | 'experimental' | null;
+  gateway_api_channel: 'standard' | 'experimental' | 'UNDEFINED' | null;
   mode: string | null;
   implementation: { organization: string; project: string; url: string; version: string; contact: string[] };
   result: ConformanceResult;

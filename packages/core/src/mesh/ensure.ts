@@ -7,7 +7,7 @@ import type { ClusterState } from '../cluster/teardown.js';
 import type { DownloadContext } from '../download/download-verified.js';
 import { createToolCache, type ToolCache } from '../download/tool-cache.js';
 import { deploymentVersion, findDeployments, waitForDeployments } from './control-plane.js';
-import type { InstallContext, MeshInstaller } from './installer.js';
+import type { InstallContext, InstallPurpose, MeshInstaller } from './installer.js';
 import { MESHES, requireMesh, type MeshInfo } from './registry.js';
 
 export interface MeshDownloadOptions {
@@ -39,6 +39,8 @@ export interface EnsureMeshOptions {
   where?: string;
   env?: NodeJS.ProcessEnv;
   platform?: Platform;
+  /** `gamma`: the Gateway API CRDs are installed already; no SMI extras (mesh/installer.ts). */
+  purpose?: InstallPurpose;
 }
 
 /** What the post step needs to remove a mesh we installed (no secrets). */
@@ -48,6 +50,8 @@ export interface MeshState {
   /** True only when meshspec installed it. */
   installed: boolean;
   kubeconfigPath: string;
+  /** What it was installed for, so the teardown undoes exactly that. */
+  purpose?: InstallPurpose;
 }
 
 export interface EnsuredMesh {
@@ -106,7 +110,7 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
   }
 
   logger.info(`installing ${mesh.displayName} ${version}${mesh.kubernetesVersion ? ` (known to work on Kubernetes ${mesh.kubernetesVersion})` : ''}`);
-  const state: MeshState = { ...base, version, installed: true };
+  const state: MeshState = { ...base, version, installed: true, ...(options.purpose ? { purpose: options.purpose } : {}) };
   options.onState?.(state);
   const outcome = await installer.install(version, installContext(options, kc, timeoutMs));
   return { mesh, version, installed: true, namespace: installer.controlPlane.namespace, skippedExtras: outcome.skippedExtras, state };
@@ -163,6 +167,7 @@ function installContext(options: EnsureMeshOptions, kc: KubeConfig, timeoutMs: n
     allowUnverified: dl.allowUnverified ?? false,
     timeoutMs,
     pollIntervalMs: options.pollIntervalMs,
+    purpose: options.purpose,
   };
 }
 
@@ -208,7 +213,7 @@ export async function teardownMesh(state: MeshState | undefined, options: MeshTe
   try {
     const kc = loadKubeConfig(state.kubeconfigPath);
     const ctx = installContext(
-      { mesh: state.meshId, deployed: false, kubeconfig: state.kubeconfigPath, logger, download: options.download, env: options.env, signal: options.signal, platform: options.platform },
+      { mesh: state.meshId, deployed: false, kubeconfig: state.kubeconfigPath, logger, download: options.download, env: options.env, signal: options.signal, platform: options.platform, purpose: state.purpose },
       kc,
       5 * 60_000,
     );

@@ -53,6 +53,13 @@ export interface SmiExtra {
   unavailable?: string;
 }
 
+/**
+ * What the mesh is installed for. `gamma` (Gateway API mesh conformance): the Gateway API CRDs are
+ * already installed by then, at the suite's version, so a mesh must not bring its own, and the SMI
+ * extras are not wanted.
+ */
+export type InstallPurpose = 'smi' | 'gamma';
+
 export interface InstallContext {
   /** The mesh's display name, for messages ("the Open Service Mesh control plane"). */
   meshName: string;
@@ -68,6 +75,8 @@ export interface InstallContext {
   /** How long the control plane may take to become ready. */
   timeoutMs: number;
   pollIntervalMs?: number;
+  /** Default `smi`. */
+  purpose?: InstallPurpose;
 }
 
 export interface InstallOutcome {
@@ -91,7 +100,7 @@ export abstract class MeshInstaller {
   readonly versionExample: string = 'v1.2.3';
 
   abstract tools(version: string): ToolRequirement[];
-  abstract installSteps(version: string, tools: ToolPaths): Step[];
+  abstract installSteps(version: string, tools: ToolPaths, purpose?: InstallPurpose): Step[];
   abstract uninstallSteps(version: string, tools: ToolPaths): Step[];
   smiExtras(_version: string): SmiExtra[] {
     return [];
@@ -104,11 +113,11 @@ export abstract class MeshInstaller {
   async install(version: string, ctx: InstallContext): Promise<InstallOutcome> {
     this.checkVersion(version);
     const tools = await resolveTools(this.tools(version), ctx);
-    for (const step of this.installSteps(version, tools)) await runStep(step, tools, ctx);
+    for (const step of this.installSteps(version, tools, ctx.purpose ?? 'smi')) await runStep(step, tools, ctx);
 
     const skippedExtras: string[] = [];
     const extraDeployments: DeploymentRef[] = [];
-    for (const extra of this.smiExtras(version)) {
+    for (const extra of ctx.purpose === 'gamma' ? [] : this.smiExtras(version)) {
       const skip = await whySkip(extra, ctx);
       if (skip) {
         ctx.logger.warn(`${ctx.meshName}: SMI extra "${extra.name}" skipped: ${skip}. Going on; the suite scores what the mesh really serves.`);
@@ -134,7 +143,7 @@ export abstract class MeshInstaller {
     let ok = true;
     let tools = await resolveTools(this.tools(version), ctx);
     const extraSteps: Step[] = [];
-    for (const extra of this.smiExtras(version)) {
+    for (const extra of ctx.purpose === 'gamma' ? [] : this.smiExtras(version)) {
       if (await whySkip(extra, ctx)) continue;
       tools = { ...tools, ...(await resolveTools(extra.tools ?? [], ctx)) };
       extraSteps.push(...extra.steps(tools).map((s) => uninstallOf(s)).filter((s): s is Step => s !== undefined));

@@ -2,7 +2,7 @@ import { githubReleaseUrl } from '../download/mirror.js';
 import { PATTERNS } from '../download/patterns.js';
 import type { Platform } from '../cluster/platform.js';
 import type { ControlPlaneSpec } from './control-plane.js';
-import { MeshInstaller, type SmiExtra, type Step, type ToolRequirement } from './installer.js';
+import { MeshInstaller, type InstallPurpose, type SmiExtra, type Step, type ToolPaths, type ToolRequirement } from './installer.js';
 
 const NAMESPACE = 'linkerd';
 /** linkerd-smi, the extension that turns TrafficSplits into ServiceProfiles (TrafficSplit only). */
@@ -58,9 +58,13 @@ export class LinkerdInstaller extends MeshInstaller {
     ];
   }
 
-  installSteps(): Step[] {
+  /**
+   * For GAMMA the Gateway API CRDs of the suite's version are installed first (Linkerd needs them
+   * before its control plane), so Linkerd's own copy is turned off; otherwise its CRD chart brings them.
+   */
+  installSteps(_version: string, _tools: ToolPaths, purpose: InstallPurpose = 'smi'): Step[] {
     return [
-      { tool: 'linkerd', args: ['install', '--crds', '--set', 'installGatewayAPI=true'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install --crds' },
+      { tool: 'linkerd', args: ['install', '--crds', '--set', `installGatewayAPI=${purpose === 'gamma' ? 'false' : 'true'}`], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install --crds' },
       { tool: 'linkerd', args: ['install'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install' },
     ];
   }
