@@ -97,7 +97,7 @@ export function runOn(bed: GammaBed | Bed, spec: RunSpec) {
       });
       return { version: found.version };
     },
-    reproduceInputs: { service_mesh: mesh.id },
+    reproduceInputs: (version) => ({ service_mesh: mesh.id, mesh_version: version }),
     ...spec.options,
   });
 }

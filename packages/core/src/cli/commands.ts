@@ -2,6 +2,7 @@ import type { CliCommand } from './command.js';
 import { clusterDown, clusterUp } from './cluster.js';
 import { demo } from './demo.js';
 import { gammaReport } from './gamma-report.js';
+import { gammaRun } from './gamma-run.js';
 import { meshInstall } from './mesh.js';
 import { publish } from './publish.js';
 import { smpRun } from './smp-run.js';
@@ -12,4 +13,4 @@ import { smiRun } from './smi.js';
  * The command table. Each command lives in its own module (cli/smp-run.ts, cli/smi.ts, ...) and is
  * listed here once; main.ts dispatches on the longest matching path.
  */
-export const COMMANDS: CliCommand[] = [smpValidate, smpRun, smiRun, gammaReport, demo, clusterUp, clusterDown, meshInstall, publish];
+export const COMMANDS: CliCommand[] = [smpValidate, smpRun, smiRun, gammaRun, gammaReport, demo, clusterUp, clusterDown, meshInstall, publish];

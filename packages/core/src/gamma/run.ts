@@ -51,8 +51,10 @@ export interface GammaRunOptions {
   signal: AbortSignal;
   /** Installs or verifies the mesh after the CRDs; returns the version installed or found. */
   ensureMesh: () => Promise<{ version?: string }>;
-  /** The inputs of this run, for the submission's Reproduce workflow. */
-  reproduceInputs: Record<string, string | undefined>;
+  /** The inputs of this run, given the mesh version installed or found, for the submission's Reproduce workflow. */
+  reproduceInputs: (meshVersion: string | undefined) => Record<string, string | undefined>;
+  /** How an input is named in messages (`input version`, `--version`). */
+  where?: (input: string) => string;
   scrub?: Scrub;
 }
 
@@ -101,7 +103,7 @@ export async function runGammaConformance(o: GammaRunOptions): Promise<GammaRunO
   });
 
   const meshVersion = (await o.ensureMesh()).version;
-  const settings = resolveSuiteSettings(o.mesh, o.overrides, meshVersion);
+  const settings = resolveSuiteSettings(o.mesh, o.overrides, meshVersion, o.where);
   const outDir = path.resolve(o.outDir);
   const reportPath = path.join(outDir, GAMMA_REPORT_FILE);
   await rm(reportPath, { force: true });
@@ -164,7 +166,7 @@ export async function runGammaConformance(o: GammaRunOptions): Promise<GammaRunO
     junit: () => junit,
     reproduce: {
       text: `Run on GitHub Actions with meshspec's gamma-conformance-action, which installs the Gateway API ${o.gatewayApiVersion} ${o.channel} CRDs and ${o.mesh.displayName} on a fresh minikube cluster and runs the unmodified conformance suite at ${o.gatewayApiVersion}. The workflow that produced this report:`,
-      workflow: reproduceWorkflow(o.reproduceInputs),
+      workflow: reproduceWorkflow(o.reproduceInputs(meshVersion)),
     },
     scrub: o.scrub,
   });
