@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/**/src/**/*.test.ts', 'test/**/*.test.ts', 'smp-action/**/*.test.ts', 'smi-conformance-action/**/*.test.ts'],
+    include: ['packages/**/src/**/*.test.ts', 'test/**/*.test.ts', 'smp-action/**/*.test.ts', 'smi-conformance-action/**/*.test.ts', 'gamma-conformance-action/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -35,6 +35,25 @@ describe('action metadata', () => {
     });
   }
 
+  it('gamma-conformance-action/action.yml validates against SchemaStore and follows our rules', () => {
+    const meta = yaml.load(readFileSync(join(root, 'gamma-conformance-action/action.yml'), 'utf8')) as {
+      runs: { using: string; main: string; post?: string };
+      inputs: Record<string, { description?: string; default?: string }>;
+      outputs: Record<string, { description?: string }>;
+    };
+    expect(validate(meta), JSON.stringify(validate.errors)).toBe(true);
+    expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' });
+    for (const [name, input] of Object.entries(meta.inputs)) {
+      expect(input.description, `${name} has a description`).toBeTruthy();
+      expect(input.default, `${name} has a default`).toBeTypeOf('string');
+      expect(name, 'snake_case').toMatch(/^[a-z][a-z0-9_]*$/);
+    }
+    for (const k of ['profiles', 'supported_features', 'exempt_features', 'skip_tests', 'organization', 'project', 'url', 'version', 'contact', 'mode', 'gateway_api_version', 'gateway_api_channel', 'require_success']) expect(meta.inputs).toHaveProperty(k);
+    for (const k of ['result', 'core_passed', 'core_failed', 'extended_passed', 'extended_failed', 'report_file', 'failure_kind']) expect(meta.outputs).toHaveProperty(k);
+    // No provider: Meshery has no GAMMA endpoint, and the action does not pretend to publish.
+    expect(Object.keys(meta.inputs).filter((k) => k.startsWith('provider'))).toEqual([]);
+  });
+
   it('smp-action accepts every input of Meshery\'s smp action', () => {
     const meta = yaml.load(readFileSync(join(root, 'smp-action/action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
     for (const k of ['provider_token', 'platform', 'profile_filename', 'profile_name', 'endpoint_url', 'service_mesh', 'test_name', 'load_generator']) expect(meta.inputs).toHaveProperty(k);
@@ -61,7 +80,7 @@ describe('inputs are wired', () => {
   // every input its main.ts reads is declared: no dead inputs, no silent typos.
   const glue = ['publish-inputs.ts', 'lifecycle.ts'].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
   const names = (text: string) => new Set([...text.matchAll(/inputs\.\w+\('([a-z_]+)'/g)].map((m) => m[1]!));
-  for (const action of ['smp-action', 'smi-conformance-action']) {
+  for (const action of ['smp-action', 'smi-conformance-action', 'gamma-conformance-action']) {
     it(action, () => {
       const meta = yaml.load(readFileSync(join(root, action, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
       const main = readFileSync(join(root, action, 'src/main.ts'), 'utf8');

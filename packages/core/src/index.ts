@@ -37,3 +37,8 @@ export { checkPublishSettings, publishSmpRun, publishSmiRun, publishFailureKind,
 export * from './cluster/index.js';
 export { ensureMesh, teardownMesh, installableMeshes, type EnsureMeshOptions, type EnsuredMesh, type MeshState } from './mesh/ensure.js';
 export * from './download/index.js';
+
+// Gateway API mesh conformance (GAMMA)
+export { checkGammaInputs, reproduceInputs, type GammaInputs, type CheckedGammaInputs } from './gamma/inputs.js';
+export { runGammaConformance, type GammaRunOptions, type GammaRunOutcome } from './gamma/run.js';
+export { checkGammaKubernetes } from './gamma/versions.js';

@@ -52,3 +52,17 @@ export function hasConformanceModule(version: string): boolean {
   const m = VERSION.exec(version);
   return !!m && (Number(m[1]) > 1 || Number(m[2]) >= 5);
 }
+
+/**
+ * GAMMA clusters run Kubernetes 1.30 or newer: the install manifests carry a ValidatingAdmissionPolicy
+ * and Binding (admissionregistration.k8s.io/v1, GA in 1.30), which older servers do not serve.
+ */
+export const GAMMA_MIN_KUBERNETES_MINOR = 30;
+
+export function checkGammaKubernetes(version: string | undefined, where: string): void {
+  if (!version) return;
+  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (m && (Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < GAMMA_MIN_KUBERNETES_MINOR))) {
+    throw inputError(`${where}: ${version} is too old for GAMMA: the Gateway API install manifests need Kubernetes 1.${GAMMA_MIN_KUBERNETES_MINOR} or newer (ValidatingAdmissionPolicy, admissionregistration.k8s.io/v1); use e.g. v1.35.1 or leave it empty`);
+  }
+}

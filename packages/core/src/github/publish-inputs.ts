@@ -35,7 +35,7 @@ export interface ArtifactInputs {
   name: string;
 }
 
-export function readArtifactInputs(kind: 'smp' | 'smi'): ArtifactInputs {
+export function readArtifactInputs(kind: 'smp' | 'smi' | 'gamma'): ArtifactInputs {
   return {
     upload: inputs.bool('upload_artifact', true),
     name: inputs.str('artifact_name', `meshspec-${kind}-${process.env.GITHUB_JOB ?? 'results'}`),

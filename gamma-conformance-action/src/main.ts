@@ -1,0 +1,135 @@
+import { resolve } from 'node:path';
+import {
+  checkGammaInputs,
+  checkGammaKubernetes,
+  createToolCache,
+  currentPlatform,
+  inputError,
+  kindOf,
+  reproduceInputs,
+  runGammaConformance,
+  type EnsuredCluster,
+} from '@meshspec/core';
+import {
+  diagnose,
+  inputs,
+  phasesMarkdown,
+  provisionCluster,
+  provisionMesh,
+  readArtifactInputs,
+  readLifecycleInputs,
+  run,
+  scrubber,
+  setOutputs,
+  teardownFromState,
+  uploadOutputDir,
+  writeJobSummary,
+  type ActionContext,
+  type MainOutcome,
+} from '@meshspec/core/github';
+
+// Gateway API mesh conformance: cluster -> Gateway API CRDs -> mesh -> the official suite -> files.
+// Nothing is published: Meshery's provider has no GAMMA endpoint; the report goes upstream by pull request.
+
+const where = (name: string) => `input ${name}`;
+
+/** The inputs as typed values; every check names its input, before anything is started. */
+function readInputs() {
+  const lifecycle = readLifecycleInputs();
+  if (lifecycle.cluster === 'none') throw inputError('input cluster: none is not possible here: the suite runs in a cluster; use auto, minikube or existing');
+  checkGammaKubernetes(lifecycle.minikube.kubernetesVersion, where('kubernetes_version'));
+  const gamma = checkGammaInputs(
+    {
+      service_mesh: inputs.str('service_mesh'),
+      mesh_version: inputs.optional('mesh_version'),
+      mesh_deployed: inputs.bool('mesh_deployed', false),
+      gateway_api_version: inputs.optional('gateway_api_version'),
+      gateway_api_channel: inputs.optional('gateway_api_channel'),
+      install_crds: inputs.bool('install_crds', true),
+      require_success: inputs.bool('require_success', false),
+      overrides: {
+        profiles: inputs.optional('profiles'),
+        supported_features: inputs.optional('supported_features'),
+        exempt_features: inputs.optional('exempt_features'),
+        skip_tests: inputs.optional('skip_tests'),
+        organization: inputs.optional('organization'),
+        project: inputs.optional('project'),
+        url: inputs.optional('url'),
+        version: inputs.optional('version'),
+        contact: inputs.optional('contact'),
+        mode: inputs.optional('mode'),
+        allow_crds_mismatch: inputs.bool('allow_crds_mismatch', false),
+      },
+    },
+    where,
+  );
+  return { lifecycle, gamma, artifact: readArtifactInputs('gamma'), outputDir: inputs.str('output_dir', 'meshspec-results') };
+}
+
+const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
+
+async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
+  const i = readInputs();
+  const outDir = resolve(workspace(), i.outputDir);
+  let cluster: EnsuredCluster | undefined;
+  let meshVersion: string | undefined;
+  try {
+    cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
+    const kubeconfig = cluster.kubeconfigPath ?? i.lifecycle.kubeconfig ?? '';
+    const outcome = await runGammaConformance({
+      kubeconfigPath: kubeconfig,
+      mesh: i.gamma.mesh,
+      gatewayApiVersion: i.gamma.gatewayApiVersion,
+      channel: i.gamma.channel,
+      installCrds: i.gamma.installCrds,
+      overrides: i.gamma.overrides,
+      requireSuccess: i.gamma.requireSuccess,
+      outDir,
+      download: { toolCache: createToolCache({ logger, env: process.env }), logger, mirror: i.lifecycle.mirror, githubToken: i.lifecycle.githubToken, signal },
+      platform: currentPlatform(),
+      env: process.env,
+      logger,
+      signal,
+      ensureMesh: async () => {
+        const mesh = await provisionMesh(
+          i.lifecycle,
+          { mesh: i.gamma.mesh, version: i.gamma.meshVersion, deployed: i.gamma.meshDeployed, kubeconfigPath: kubeconfig, where: where('service_mesh'), purpose: 'gamma' },
+          logger,
+          signal,
+        );
+        meshVersion = mesh.version;
+        return { version: mesh.version };
+      },
+      reproduceInputs: (version) => reproduceInputs(i.gamma, version),
+      where,
+      scrub: (t) => scrubber.scrub(t),
+    });
+    const g = outcome.gamma;
+    setOutputs({
+      result: g?.result.result,
+      ...g?.totals,
+      report_file: g?.files.report,
+      result_file: g?.files.result,
+      submission_dir: g?.files.submission,
+      mesh_version: meshVersion,
+      output_dir: outDir,
+    });
+    if (g && g.verdict.failureKind === 'none' && !g.verdict.warning) logger.info(g.verdict.message);
+    if (outcome.failureKind === 'infra') await diagnose(outDir, cluster, ['gateway-conformance-mesh', 'gateway-conformance-mesh-consumer'], logger);
+    await writeJobSummary(outcome.summaryMarkdown);
+    return { failureKind: outcome.failureKind, failureMessage: outcome.failureMessage };
+  } catch (error) {
+    if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
+    throw error;
+  } finally {
+    if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
+    await writeJobSummary(phasesMarkdown(logger.timings));
+  }
+}
+
+/** Removes the mesh and the cluster this step created (the suite's namespaces are removed by main). */
+async function post({ logger, signal }: ActionContext): Promise<void> {
+  await teardownFromState(logger, signal);
+}
+
+await run(main, post);
