@@ -109,6 +109,7 @@ export async function runGammaConformance(o: GammaRunOptions): Promise<GammaRunO
   await rm(reportPath, { force: true });
   await mkdir(outDir, { recursive: true });
   const moduleDir = await mkdtemp(path.join(tmpdir(), 'meshspec-gamma-'));
+  const started = new Date();
   let run: SuiteRun;
   try {
     run = await logger.group('Gateway API conformance suite', () =>
@@ -130,7 +131,6 @@ export async function runGammaConformance(o: GammaRunOptions): Promise<GammaRunO
   }
 
   const title = `Gateway API ${o.gatewayApiVersion} mesh conformance: ${o.mesh.displayName} ${settings.implementation.version}`;
-  const started = new Date();
   const junit = junitFromGoTest(run.goTest, title, started);
   if (run.cancelled || !run.reportText) {
     const cancelled = run.cancelled;
