@@ -33,11 +33,12 @@ const FLAGS = {
   ...PROVIDER_FLAGS,
 } as const;
 
-export const SMP_RUN_HELP = `Usage: meshspec smp run --profile <file> [flags]
+export const SMP_RUN_HELP = `Usage: meshspec smp run <profile> [flags]
 
 Runs an SMP performance profile and writes smp-result.json, fortio.json and summary.md.
 
-  -f, --profile FILE         the SMP profile (YAML or JSON)
+  <profile>                  the SMP profile file (YAML or JSON)
+  -f, --profile FILE         the same, as a flag
       --profile-name NAME    instead of a file: a performance profile saved in the provider
   -o, --out DIR              output directory (default ./${DEFAULT_OUT_DIR})
       --endpoint URL         replace every client's endpoint URLs (repeatable)
@@ -104,17 +105,26 @@ export async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfil
   return reportPublish(report, settings, io, code);
 }
 
-async function loadProfile(values: Parameters<typeof strFlag>[0], io: CliIO, settings: PublishSettings): Promise<SmpProfile> {
-  const file = strFlag(values, 'profile');
+/** The profile file: positional (as `smp validate` takes it) or -f/--profile, never both. */
+function profileFile(values: Parameters<typeof strFlag>[0], positionals: string[]): string | undefined {
+  const flag = strFlag(values, 'profile');
+  if (positionals.length > 1) throw inputError(`one profile per run; got ${positionals.length} (${positionals.join(', ')}); run them one after another`);
+  const [positional] = positionals;
+  if (positional !== undefined && flag !== undefined) throw inputError(`the profile is given twice (${positional} and --profile ${flag}); give it once`);
+  return positional ?? flag;
+}
+
+async function loadProfile(values: Parameters<typeof strFlag>[0], positionals: string[], io: CliIO, settings: PublishSettings): Promise<SmpProfile> {
+  const file = profileFile(values, positionals);
   const name = strFlag(values, 'profile-name');
-  if (file && name) throw inputError('give --profile or --profile-name, not both');
+  if (file && name) throw inputError('give a profile file or --profile-name, not both');
   if (file) return readProfile(resolve(io.cwd, file), file);
   if (name) {
     const options = providerOptionsFrom(settings, io.logger);
     if (!options) throw inputError('--profile-name needs a provider token: pass --provider-token-file or set MESHSPEC_PROVIDER_TOKEN, or use --profile with a file');
     return buildProfile(await fetchProfileByName({ providerOptions: options, name, logger: io.logger }), `provider profile "${name}"`);
   }
-  throw inputError('--profile is required: name an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider');
+  throw inputError('a profile is required: meshspec smp run <profile> with an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider');
 }
 
 export const smpRun: CliCommand = {
@@ -122,12 +132,12 @@ export const smpRun: CliCommand = {
   summary: 'run an SMP load profile and write the results',
   help: SMP_RUN_HELP,
   async run(args, io) {
-    const { values } = parseFlags('smp run', args, FLAGS);
+    const { values, positionals } = parseFlags('smp run', args, FLAGS, true);
     const settings = await publishSettingsFromFlags(values, io, (s) => io.secrets.add(s));
     checkPublishSettings(settings);
     const thresholds = parseThresholdFlags(listFlag(values, 'threshold'));
     const overrides = overridesFromFlags(values);
-    const profile = applyOverrides(await loadProfile(values, io, settings), overrides);
+    const profile = applyOverrides(await loadProfile(values, positionals, io, settings), overrides);
     const outcome = await runSmpProfile({
       profile,
       outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
