@@ -4,14 +4,14 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { fixturePath } from '../support/fixtures.mjs';
 
-export interface SpecBlock {
+interface SpecBlock {
   /** The nearest heading above the block, without the leading #s. */
   heading: string;
   docs: any[];
 }
 
 /** Every ```yaml block of a spec file, in order, with its section heading. */
-export function specBlocks(file: string): SpecBlock[] {
+function specBlocks(file: string): SpecBlock[] {
   const lines = readFileSync(fixturePath('smi-spec', file), 'utf8').split('\n');
   const blocks: SpecBlock[] = [];
   let heading = '';

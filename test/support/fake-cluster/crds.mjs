@@ -9,7 +9,7 @@ import { now } from './store.mjs';
 import { fixturePath } from '../fixtures.mjs';
 
 /** The SMI CRDs from upstream (smi-sdk-go `crds/`), kept in test/fixtures/smi-crds/ (provenance in its README). */
-export const SMI_CRDS_DIR = fixturePath('smi-crds');
+const SMI_CRDS_DIR = fixturePath('smi-crds');
 
 /**
  * Reads CRD manifests (every `*.yaml`, multi-document) from a folder.
@@ -160,7 +160,7 @@ export function crdResourceTypes(crd) {
  * List semantics of a custom resource's lists for server-side apply: atomic unless the schema says
  * `x-kubernetes-list-type: map | set`.
  */
-export function crListPolicy(schema) {
+function crListPolicy(schema) {
   return (path) => {
     let s = schema;
     for (const p of path) {

@@ -15,7 +15,7 @@ import type { CliCommand, CliIO } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
 
-export const DEFAULT_SMI_OUT_DIR = 'meshspec-results';
+const DEFAULT_SMI_OUT_DIR = 'meshspec-results';
 
 const FLAGS = {
   mesh: { type: 'string', short: 'm' },
@@ -34,7 +34,7 @@ const FLAGS = {
   ...PROVIDER_FLAGS,
 } as const;
 
-export const SMI_RUN_HELP = `Usage: meshspec smi run --mesh NAME [flags]
+const SMI_RUN_HELP = `Usage: meshspec smi run --mesh NAME [flags]
 
 Runs the SMI conformance suite against the mesh in a cluster and writes smi-result.json,
 junit.xml and summary.md. Each spec runs in its own namespace, deleted afterwards.
@@ -64,7 +64,7 @@ The result files are written before anything is published: a failed upload never
 Exit codes: 0 conformant, 1 not conformant, 2 bad input, 3 cluster, mesh or provider failure, 130 cancelled.`;
 
 /** --min-passing-percentage: a number from 0 to 100. */
-export function parsePercentage(text: string | undefined, where: string): number | undefined {
+function parsePercentage(text: string | undefined, where: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const n = Number(text.trim().replace(/%$/, ''));
   if (!Number.isFinite(n) || n < 0 || n > 100) throw inputError(`${where}: "${text}" is not a percentage; use a number from 0 to 100, e.g. 80`);
@@ -72,7 +72,7 @@ export function parsePercentage(text: string | undefined, where: string): number
 }
 
 /** A table of the specs, the verdict and the files, for the terminal. */
-export function formatOutcome(outcome: SmiConformanceOutcome): string {
+function formatOutcome(outcome: SmiConformanceOutcome): string {
   const lines = outcome.suite.cases.map((c) => {
     const s = scoreSpec(c);
     const failed = c.steps.find((x) => x.status === 'failed' || x.status === 'cancelled');
@@ -81,7 +81,7 @@ export function formatOutcome(outcome: SmiConformanceOutcome): string {
   return [...lines, '', outcome.verdict.message].join('\n');
 }
 
-export function printSmiOutcome(outcome: SmiConformanceOutcome, io: CliIO): number {
+function printSmiOutcome(outcome: SmiConformanceOutcome, io: CliIO): number {
   io.stdout.write(`${formatOutcome(outcome)}\n\nwrote ${outcome.files.result}, ${outcome.files.junit}, ${outcome.files.summary}\n`);
   if (outcome.failureKind !== 'none' && outcome.failureMessage) io.stderr.write(`meshspec smi run: ${outcome.failureMessage}\n`);
   return exitCodeOf(outcome.failureKind);

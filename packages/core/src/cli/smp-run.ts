@@ -33,7 +33,7 @@ const FLAGS = {
   ...PROVIDER_FLAGS,
 } as const;
 
-export const SMP_RUN_HELP = `Usage: meshspec smp run <profile> [flags]
+const SMP_RUN_HELP = `Usage: meshspec smp run <profile> [flags]
 
 Runs an SMP performance profile and writes smp-result.json, fortio.json and summary.md.
 
@@ -94,7 +94,7 @@ export function printOutcome(outcome: SmpRunOutcome, io: CliIO): number {
  * Publishes a finished run (files already written) and folds the outcome into the exit code:
  * cancelled runs are not published, and `--publish-failure warn` keeps a failure to a warning.
  */
-export async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, io: CliIO, code: number): Promise<number> {
+async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, io: CliIO, code: number): Promise<number> {
   if (outcome.failureKind === 'cancelled') return code;
   const report = await publishSmpRun(settings, io.logger, {
     smpResult: outcome.result as unknown as Record<string, unknown>,

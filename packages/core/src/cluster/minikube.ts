@@ -31,7 +31,7 @@ export const MINIKUBE_PINNED_SHA256: Readonly<Record<string, Readonly<Record<str
 };
 
 /** `minikube-linux-amd64`, `minikube-darwin-arm64`, `minikube-windows-amd64.exe`. */
-export function minikubeAssetName(platform: Platform): string {
+function minikubeAssetName(platform: Platform): string {
   return `minikube-${platform.os}-${platform.arch}${platform.os === 'windows' ? '.exe' : ''}`;
 }
 

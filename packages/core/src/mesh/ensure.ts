@@ -10,7 +10,7 @@ import { deploymentVersion, findDeployments, waitForDeployments } from './contro
 import type { InstallContext, MeshInstaller } from './installer.js';
 import { MESHES, requireMesh, type MeshInfo } from './registry.js';
 
-export interface MeshDownloadOptions {
+interface MeshDownloadOptions {
   mirror?: string;
   allowUnverified?: boolean;
   toolCache?: ToolCache;

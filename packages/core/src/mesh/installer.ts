@@ -173,7 +173,7 @@ async function whySkip(extra: SmiExtra, ctx: InstallContext): Promise<string | u
 }
 
 /** Whether the API server serves `group/version` (discovery, as kubectl api-versions). */
-export async function servesApi(kc: KubeConfig, groupVersion: string): Promise<boolean> {
+async function servesApi(kc: KubeConfig, groupVersion: string): Promise<boolean> {
   const [group, version] = groupVersion.includes('/') ? groupVersion.split('/') : ['', groupVersion];
   if (!group) {
     const core = await kc.makeApiClient(CoreV1Api).getAPIResources();
@@ -210,7 +210,7 @@ function kubectlPath(ctx: InstallContext): string {
 }
 
 /** Runs one step with KUBECONFIG set; a piped step feeds the first command's output to kubectl. */
-export async function runStep(step: Step, tools: ToolPaths, ctx: InstallContext): Promise<void> {
+async function runStep(step: Step, tools: ToolPaths, ctx: InstallContext): Promise<void> {
   const env = { ...ctx.env, KUBECONFIG: ctx.kubeconfigPath };
   const file = step.tool === 'kubectl' ? kubectlPath(ctx) : tools[step.tool];
   if (!file) throw new Error(`step "${step.what}" needs the tool ${step.tool}, which was not resolved`);

@@ -32,7 +32,7 @@ export function validatorFor(name: string): ValidateFunction {
 }
 
 /** Turns ajv's JSON-pointer instance paths into `$.a.b[0]` paths that users read more easily. */
-export function jsonPath(pointer: string): string {
+function jsonPath(pointer: string): string {
   if (!pointer) return '$';
   return (
     '$' +

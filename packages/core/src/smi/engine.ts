@@ -65,7 +65,7 @@ export interface CaseEnvironment {
 export const DEFAULT_STEP_TIMEOUT_MS = 180_000;
 /** Labels on every namespace the suite creates. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const RUN_LABEL = 'meshspec.io/run';
+const RUN_LABEL = 'meshspec.io/run';
 
 const randomSuffix = () => randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6);
 

@@ -131,7 +131,7 @@ export function describeError(error: unknown): { message: string; transient: boo
   return { message: code && !message.includes(code) ? `${message} (${code})` : message, transient: true };
 }
 
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
 }
 

@@ -28,7 +28,7 @@ export interface HttpAnswer {
 }
 
 /** One request to a local port (the port-forward), one connection per request (no keep-alive). */
-export function localRequest(
+function localRequest(
   port: number,
   options: { method: string; path: string; body?: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<HttpAnswer> {
