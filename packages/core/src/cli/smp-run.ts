@@ -121,7 +121,7 @@ async function loadProfile(values: Parameters<typeof strFlag>[0], positionals: s
   if (file) return readProfile(resolve(io.cwd, file), file);
   if (name) {
     const options = providerOptionsFrom(settings, io.logger);
-    if (!options) throw inputError('--profile-name needs a provider token: pass --provider-token-file or set MESHSPEC_PROVIDER_TOKEN, or use --profile with a file');
+    if (!options) throw inputError('--profile-name needs a provider token: pass --provider-token-file or set MESHSPEC_PROVIDER_TOKEN, or give a profile file instead (meshspec smp run <profile>)');
     return buildProfile(await fetchProfileByName({ providerOptions: options, name, logger: io.logger }), `provider profile "${name}"`);
   }
   throw inputError('a profile is required: meshspec smp run <profile> with an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider');
