@@ -3,6 +3,7 @@ import {
   applyOverrides,
   buildProfile,
   checkPublishSettings,
+  DEFAULTS,
   defaultProfile,
   inputError,
   loadProfileFile,
@@ -68,10 +69,10 @@ function readInputs(signal: AbortSignal) {
     durationMs: inputs.duration('duration'),
     rps: inputs.int('rps', { min: 0 }),
     connections: inputs.int('connections', { min: 1 }),
-    requestTimeoutMs: inputs.duration('request_timeout') ?? 10_000,
+    requestTimeoutMs: inputs.duration('request_timeout') ?? DEFAULTS.requestTimeoutMs,
     thresholds: parseThresholdsInput(inputs.str('thresholds')),
     insecureTls: inputs.bool('insecure_tls', false),
-    outputDir: inputs.str('output_dir', 'meshspec-results'),
+    outputDir: inputs.str('output_dir', DEFAULTS.outDir),
     platform: inputs.optional('platform'),
   };
 }

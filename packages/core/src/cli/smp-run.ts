@@ -2,18 +2,19 @@ import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
 import { requireMesh } from '../mesh/registry.js';
 import { applyOverrides, buildProfile, readProfile, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
-import { runSmpProfile, type SmpRunOutcome } from '../smp/run.js';
+import { runSmpProfile, type SmpRunOutcome } from '../pipeline/smp.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
 import { inputError } from '../errors.js';
 import { fetchProfileByName } from '../provider/publish.js';
-import { checkPublishSettings, providerOptionsFrom, publishSmpRun, type PublishSettings } from '../provider/publish-step.js';
+import { checkPublishSettings, providerOptionsFrom, publishSmpRun, type PublishSettings } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import type { CliCommand, CliIO } from './command.js';
 import { intFlag, listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
+import { DEFAULTS } from '../defaults.js';
 
-export const DEFAULT_OUT_DIR = 'meshspec-results';
-export const DEFAULT_REQUEST_TIMEOUT = '10s';
+export const DEFAULT_OUT_DIR = DEFAULTS.outDir;
+export const DEFAULT_REQUEST_TIMEOUT = DEFAULTS.requestTimeout;
 
 const FLAGS = {
   profile: { type: 'string', short: 'f' },

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { runCommand } from './command.js';
+import { runCommand } from '../exec.js';
 import { podNotReady, shortError } from './readiness.js';
 
 export interface DiagnosticsOptions {

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { DownloadRequest } from '../download/download-verified.js';
 import { githubReleaseUrl } from '../download/mirror.js';
 import { PATTERNS, requireKubernetesVersion, requirePattern, requireVersion, withV } from '../download/patterns.js';
-import { runCommand, type RunResult } from './command.js';
+import { runCommand, type RunResult } from '../exec.js';
 import type { Platform } from './platform.js';
 
 /** minikube's latest release (research/release-assets.md §1). */

@@ -1,7 +1,7 @@
 import { ApisApi, CoreV1Api, VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { findOnPath, runChecked, runCommand } from '../cluster/command.js';
+import { findOnPath, runChecked, runCommand } from '../exec.js';
 import type { Platform } from '../cluster/platform.js';
 import { downloadVerified, type DownloadContext, type DownloadRequest } from '../download/download-verified.js';
 import { PATTERNS, requirePattern } from '../download/patterns.js';

@@ -2,9 +2,10 @@ import http from 'node:http';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { MeshInfo } from '../mesh/registry.js';
 import { CheckFailed } from './test-case.js';
-import { describeError, type KubeClient } from './kube.js';
+import { describeError, type KubeClient } from '../kube/client.js';
 import { openPortForward, type PortForwardHandle } from './port-forward.js';
 import { labelSelector, SAMPLE_APP_PORT, serviceHost, type AppName, type SampleAppDef } from './workloads.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** What the sample app records (learn-layer5 `service/main.go`, GET /metrics). */
 export interface AppMetrics {
@@ -66,7 +67,7 @@ export function localRequest(
 export class SampleApps {
   private readonly forwards = new Map<AppName, { pod: string; handle: PortForwardHandle }>();
   /** Per request; a /call waits for the app's own call, which a mesh may hold until its timeout. */
-  requestTimeoutMs = 30_000;
+  requestTimeoutMs: number = DEFAULTS.kubeRequestMs;
 
   constructor(
     private readonly kube: KubeClient,

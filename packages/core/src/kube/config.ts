@@ -2,9 +2,17 @@ import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { inputError } from '../errors.js';
+
+/**
+ * Kubeconfig loading, one name for each thing (docs/architecture.md, "kube/"):
+ * - kubeconfigPath: which file minikube writes and a path-less run reads;
+ * - loadKubeConfigFile: one named file (the lifecycle, which knows the path);
+ * - resolveKubeConfig: kubectl's lookup order for a run against an existing cluster;
+ * - checkReachable: a bounded /version probe for `cluster: auto`.
+ */
 
 /**
  * The kubeconfig file meshspec reads and minikube writes: the explicit path, else the first entry
@@ -17,7 +25,7 @@ export function kubeconfigPath(explicit?: string, env: NodeJS.ProcessEnv = proce
 }
 
 /** Loads a kubeconfig; `context` switches to a named context. A missing file names the input. */
-export function loadKubeConfig(path: string, context?: string): KubeConfig {
+export function loadKubeConfigFile(path: string, context?: string): KubeConfig {
   if (!existsSync(path)) throw inputError(`kubeconfig ${path} does not exist; pass --kubeconfig (input kubeconfig) or start a cluster with cluster: minikube`);
   const kc = new KubeConfig();
   try {
@@ -32,6 +40,74 @@ export function loadKubeConfig(path: string, context?: string): KubeConfig {
     kc.setCurrentContext(context);
   }
   return kc;
+}
+
+/** Where the kubeconfig comes from, in kubectl's order: the flag/input, then KUBECONFIG, then ~/.kube/config. */
+export interface KubeTarget {
+  /** Path from --kubeconfig or the `kubeconfig` input. */
+  kubeconfig?: string;
+  /** Context from --context; the kubeconfig's current context otherwise. */
+  context?: string;
+  /** The name of the flag or input the path came from, for error messages. */
+  kubeconfigSource?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface LoadedKubeConfig {
+  kc: KubeConfig;
+  /** Where it was read from, for messages. */
+  source: string;
+  context: string;
+  server: string;
+}
+
+export function resolveKubeConfig(target: KubeTarget): LoadedKubeConfig {
+  const env = target.env ?? process.env;
+  const kc = new KubeConfig();
+  let source: string;
+  if (target.kubeconfig) {
+    const file = resolve(target.cwd ?? process.cwd(), target.kubeconfig);
+    const from = target.kubeconfigSource ?? '--kubeconfig';
+    if (!existsSync(file)) throw inputError(`${from}: kubeconfig file ${file} does not exist; pass the path of a kubeconfig, or leave it empty to use KUBECONFIG or ~/.kube/config`);
+    loadFile(kc, file, from);
+    source = file;
+  } else if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(delimiter).filter((f) => f !== '' && existsSync(f));
+    if (files.length === 0) throw inputError(`KUBECONFIG=${env.KUBECONFIG}: no such file; point KUBECONFIG at a kubeconfig or pass --kubeconfig`);
+    loadFile(kc, files[0]!, 'KUBECONFIG');
+    // kubectl merges every file in KUBECONFIG; the first one that sets a value wins.
+    for (const f of files.slice(1)) {
+      const extra = new KubeConfig();
+      loadFile(extra, f, 'KUBECONFIG');
+      kc.mergeConfig(extra, true);
+    }
+    source = `KUBECONFIG (${files.join(delimiter)})`;
+  } else {
+    const file = join(env.HOME ?? homedir(), '.kube', 'config');
+    if (!existsSync(file)) {
+      throw inputError(`no kubeconfig: ${file} does not exist and KUBECONFIG is not set; pass --kubeconfig (the kubeconfig input in a workflow) or start a cluster first`);
+    }
+    loadFile(kc, file, file);
+    source = file;
+  }
+  if (target.context) {
+    if (!kc.getContextObject(target.context)) {
+      throw inputError(`--context: no context "${target.context}" in ${source}; it has ${kc.getContexts().map((c) => c.name).join(', ') || 'no contexts'}`);
+    }
+    kc.setCurrentContext(target.context);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw inputError(`${source}: the current context "${kc.getCurrentContext()}" names no cluster; set current-context or pass --context`);
+  return { kc, source, context: kc.getCurrentContext(), server: cluster.server };
+}
+
+function loadFile(kc: KubeConfig, file: string, from: string): void {
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    throw inputError(`${from}: ${file} is not a valid kubeconfig: ${(error as Error).message}`);
+  }
 }
 
 export interface Reachability {

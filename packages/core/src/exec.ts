@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { infraError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { infraError } from './errors.js';
+import type { Logger } from './log.js';
 
 /**
  * Runs minikube, kubectl, helm and the mesh CLIs: always with an argument array (never a shell

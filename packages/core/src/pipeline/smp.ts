@@ -4,12 +4,12 @@ import { redactUrl } from '../redact.js';
 import { writeResultFiles } from '../report/files.js';
 import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
-import { buildFortioResult, type FortioResult } from './fortio.js';
-import { resolveLoadGenerator } from './loadgen/registry.js';
-import type { ClientPlan, LoadPlan, TimelinePoint } from './loadgen/types.js';
-import type { SmpProfile } from './profile.js';
-import { buildSmpResult, type ResultContext, type SmpResult } from './result.js';
-import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from './thresholds.js';
+import { buildFortioResult, type FortioResult } from '../smp/fortio.js';
+import { resolveLoadGenerator } from '../smp/loadgen/registry.js';
+import type { ClientPlan, LoadPlan, TimelinePoint } from '../smp/loadgen/types.js';
+import type { SmpProfile } from '../smp/profile.js';
+import { buildSmpResult, type ResultContext, type SmpResult } from '../smp/result.js';
+import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';
