@@ -37,8 +37,8 @@ describe('KubeClient request deadlines', () => {
     await expect(kube.read({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', namespace: 'default' })).rejects.toThrow(
       /read ConfigMap default\/x: the API server at http:\/\/127\.0\.0\.1:\d+\/: no answer within 300ms/,
     );
-    const req = await bed.closed;
-    expect(req.url).toContain('/api/v1/namespaces/default/configmaps/x');
+    // KubernetesObjectApi first asks discovery (/api/v1) for the resource: that request hangs and is closed.
+    expect((await bed.closed).url).toMatch(/^\/api\/v1/);
   });
 
   it('aborts when an enclosing deadline passes first', async () => {
