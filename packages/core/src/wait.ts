@@ -42,7 +42,7 @@ export interface DeadlineOptions {
 
 /** The signal for `ms` from now, joined to `signal` and to the ambient deadline. */
 export function deadlineSignal(ms: number, signal?: AbortSignal): AbortSignal {
-  const signals = [AbortSignal.timeout(Math.max(0, ms))];
+  const signals = [AbortSignal.timeout(Math.max(0, Math.ceil(ms)))];
   if (signal) signals.push(signal);
   const ambient = ambientSignal();
   if (ambient && ambient !== signal) signals.push(ambient);
@@ -55,7 +55,7 @@ export function deadlineSignal(ms: number, signal?: AbortSignal): AbortSignal {
  * the promise rejects with DeadlineExceeded, whether or not `work` has settled yet.
  */
 export async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, options: DeadlineOptions): Promise<T> {
-  const own = AbortSignal.timeout(Math.max(0, ms));
+  const own = AbortSignal.timeout(Math.max(0, Math.ceil(ms)));
   const parents = [options.signal, ambientSignal()].filter((s): s is AbortSignal => s !== undefined);
   const signal = parents.length === 0 ? own : AbortSignal.any([own, ...parents]);
   const expired = () => new DeadlineExceeded(`${options.what}: no answer within ${formatGoDuration(ms)}`, ms);
