@@ -1,4 +1,4 @@
-import { writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORE_SRC, reachablePackages, sourceFiles, unitCycles, unitGraph } from '../support/import-graph.js';
@@ -24,6 +24,12 @@ describe('the core import graph', () => {
   it('keeps @actions/* inside src/github/', () => {
     const outside = sourceFiles().filter((f) => !f.startsWith(join(CORE_SRC, 'github') + '/'));
     const offenders = outside.flatMap((f) => [...reachablePackages(f)].filter(([p, via]) => p.startsWith('@actions/') && via === f.slice(CORE_SRC.length + 1)).map(([p, via]) => `${via}: ${p}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('never writes process.env or replaces process.stdout (outside src/github/ too)', () => {
+    const writes = /process\.env(\.\w+|\[[^\]]+\])\s*=(?!=)|delete\s+process\.env|process\.std(out|err)\.write\s*=(?!=)/;
+    const offenders = sourceFiles().filter((f) => writes.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
   });
 

@@ -15,7 +15,6 @@ import {
 } from '@kubernetes/client-node';
 import { infraError } from '../errors.js';
 import { redactUrl } from '../redact.js';
-import type { Served } from '../smi/versions.js';
 import { DEFAULTS } from '../defaults.js';
 import { formatGoDuration } from '../duration.js';
 import { ambientSignal, deadlineSignal, withDeadline } from '../wait.js';
@@ -77,6 +76,9 @@ class ObjectApi extends KubernetesObjectApi {
     return api;
   }
 }
+
+/** What discovery says of a group or CRD: not installed, or the versions it serves. */
+export type Served = { installed: false; detail?: string } | { installed: true; versions: string[] };
 
 export class KubeClient {
   readonly objects: KubernetesObjectApi;
