@@ -51,7 +51,7 @@ export function defaultToolCacheDirs(env: NodeJS.ProcessEnv = process.env): { to
 }
 
 /** The tool directory for a version, and its `.complete` marker, in tool-cache's layout. */
-export function toolDir(root: string, tool: string, version: string, arch: string): string {
+function toolDir(root: string, tool: string, version: string, arch: string): string {
   return join(root, tool, cacheVersionKey(version), arch);
 }
 

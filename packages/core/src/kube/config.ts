@@ -5,6 +5,8 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { inputError } from '../errors.js';
+import { formatGoDuration } from '../duration.js';
+import { deadlineSignal } from '../wait.js';
 
 /**
  * Kubeconfig loading, one name for each thing (docs/architecture.md, "kube/"):
@@ -140,7 +142,7 @@ export async function checkReachable(kc: KubeConfig, timeoutMs = 5000): Promise<
   }
   const lib = url.protocol === 'http:' ? http : https;
   return new Promise<Reachability>((resolve) => {
-    const req = lib.request(url, { ...opts, timeout: timeoutMs }, (res) => {
+    const req = lib.request(url, { ...opts, signal: deadlineSignal(timeoutMs) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -158,11 +160,7 @@ export async function checkReachable(kc: KubeConfig, timeoutMs = 5000): Promise<
         }
       });
     });
-    const timer = setTimeout(() => {
-      req.destroy(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    req.on('error', (error) => resolve({ ok: false, reason: `${url.origin}: ${error.message}` }));
-    req.on('close', () => clearTimeout(timer));
+    req.on('error', (error) => resolve({ ok: false, reason: `${url.origin}: ${error.name === 'AbortError' ? `no answer within ${formatGoDuration(timeoutMs)}` : error.message}` }));
     req.end();
   });
 }

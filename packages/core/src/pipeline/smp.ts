@@ -144,7 +144,7 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
 }
 
 /** Where a run's profile comes from; the CLI and the action name their own flags or inputs. */
-export interface ProfileChoice {
+interface ProfileChoice {
   /** A profile file. */
   file?: string;
   /** A profile saved at the provider, fetched by name (needs a token). */
