@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../../packages/core/src/smi/kube.js';
+import { KubeClient } from '../../packages/core/src/kube/client.js';
 import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
 import { requires } from '../support/requires.mjs';
 import { compileSchemaFile, errorsOf } from '../support/schemas.js';

@@ -5,7 +5,7 @@ import { requireDuration } from '../duration.js';
 import { inputError } from '../errors.js';
 import { startDemoTarget } from '../smp/demo-target.js';
 import { applyOverrides, readProfile } from '../smp/profile.js';
-import { runSmpProfile } from '../smp/run.js';
+import { runSmpProfile } from '../pipeline/smp.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
 import type { CliCommand } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';

@@ -1,21 +1,20 @@
 import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
-import { kubeconfigPath } from '../cluster/kubeconfig.js';
+import { kubeconfigPath } from '../kube/config.js';
 import { resolveMirror } from '../download/mirror.js';
 import { exitCodeOf, inputError } from '../errors.js';
 import { ensureMesh } from '../mesh/ensure.js';
-import { checkPublishSettings, publishSmiRun } from '../provider/publish-step.js';
+import { checkPublishSettings, publishSmiRun } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import { requireMesh } from '../mesh/registry.js';
-import { runSmiConformance, type SmiConformanceOutcome } from '../smi/run.js';
+import { runSmiConformance, type SmiConformanceOutcome } from '../pipeline/smi.js';
 import { scoreSpec } from '../smi/scoring.js';
 import { parseSpecs, SPEC_NAMES } from '../smi/suite.js';
 import { parseSmiVersion } from '../smi/versions.js';
 import type { CliCommand, CliIO } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
-
-const DEFAULT_SMI_OUT_DIR = 'meshspec-results';
+import { DEFAULTS } from '../defaults.js';
 
 const FLAGS = {
   mesh: { type: 'string', short: 'm' },
@@ -49,7 +48,7 @@ junit.xml and summary.md. Each spec runs in its own namespace, deleted afterward
                                    traffic-specs is accepted for traffic-spec
       --kubeconfig FILE            kubeconfig (default: KUBECONFIG, then ~/.kube/config)
       --context NAME               kubeconfig context (default: the current one)
-  -o, --out DIR                    output directory (default ./${DEFAULT_SMI_OUT_DIR})
+  -o, --out DIR                    output directory (default ./${DEFAULTS.outDir})
       --step-timeout D             how long a step may take, Go duration (default 180s)
       --smi-version V              SMI release: v0.6.0 (default) or auto (newest version each CRD serves)
       --min-passing-percentage N   conformant when at least N% of the steps pass (default: every spec must pass)
@@ -126,7 +125,7 @@ export const smiRun: CliCommand = {
       specs: parseSpecs(listFlag(values, 'specs'), '--specs'),
       smiVersion: parseSmiVersion(strFlag(values, 'smi-version'), '--smi-version'),
       stepTimeoutMs: stepTimeout === undefined ? undefined : requireDuration(stepTimeout, '--step-timeout'),
-      outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_SMI_OUT_DIR),
+      outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULTS.outDir),
       policy: {
         failOnNonconformance: values['no-fail-on-nonconformance'] !== true,
         minPassingPercentage: parsePercentage(strFlag(values, 'min-passing-percentage'), '--min-passing-percentage'),

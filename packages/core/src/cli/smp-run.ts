@@ -1,19 +1,19 @@
 import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
 import { requireMesh } from '../mesh/registry.js';
-import { applyOverrides, buildProfile, readProfile, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
-import { runSmpProfile, type SmpRunOutcome } from '../smp/run.js';
+import { applyOverrides, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
+import { loadSmpProfile, publishSmpOutcome, runSmpProfile, type SmpRunOutcome } from '../pipeline/smp.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
-import { inputError } from '../errors.js';
-import { fetchProfileByName } from '../provider/publish.js';
-import { checkPublishSettings, providerOptionsFrom, publishSmpRun, type PublishSettings } from '../provider/publish-step.js';
+import { checkPublishSettings, type PublishSettings } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import type { CliCommand, CliIO } from './command.js';
 import { intFlag, listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
+import { inputError } from '../errors.js';
+import { DEFAULTS } from '../defaults.js';
 
-export const DEFAULT_OUT_DIR = 'meshspec-results';
-export const DEFAULT_REQUEST_TIMEOUT = '10s';
+export const DEFAULT_OUT_DIR = DEFAULTS.outDir;
+export const DEFAULT_REQUEST_TIMEOUT = DEFAULTS.requestTimeout;
 
 const FLAGS = {
   profile: { type: 'string', short: 'f' },
@@ -95,14 +95,8 @@ export function printOutcome(outcome: SmpRunOutcome, io: CliIO): number {
  * cancelled runs are not published, and `--publish-failure warn` keeps a failure to a warning.
  */
 async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, io: CliIO, code: number): Promise<number> {
-  if (outcome.failureKind === 'cancelled') return code;
-  const report = await publishSmpRun(settings, io.logger, {
-    smpResult: outcome.result as unknown as Record<string, unknown>,
-    fortio: outcome.fortio as unknown as Record<string, unknown>,
-    profileName: profile.name,
-    mesh: profile.mesh.type,
-  });
-  return reportPublish(report, settings, io, code);
+  const report = await publishSmpOutcome(outcome, profile, settings, io.logger);
+  return report ? reportPublish(report, settings, io, code) : code;
 }
 
 /** The profile file: positional (as `smp validate` takes it) or -f/--profile, never both. */
@@ -114,17 +108,18 @@ function profileFile(values: Parameters<typeof strFlag>[0], positionals: string[
   return positional ?? flag;
 }
 
-async function loadProfile(values: Parameters<typeof strFlag>[0], positionals: string[], io: CliIO, settings: PublishSettings): Promise<SmpProfile> {
-  const file = profileFile(values, positionals);
-  const name = strFlag(values, 'profile-name');
-  if (file && name) throw inputError('give a profile file or --profile-name, not both');
-  if (file) return readProfile(resolve(io.cwd, file), file);
-  if (name) {
-    const options = providerOptionsFrom(settings, io.logger);
-    if (!options) throw inputError('--profile-name needs a provider token: pass --provider-token-file or set MESHSPEC_PROVIDER_TOKEN, or give a profile file instead (meshspec smp run <profile>)');
-    return buildProfile(await fetchProfileByName({ providerOptions: options, name, logger: io.logger }), `provider profile "${name}"`);
-  }
-  throw inputError('a profile is required: meshspec smp run <profile> with an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider');
+function loadProfile(values: Parameters<typeof strFlag>[0], positionals: string[], io: CliIO, settings: PublishSettings): Promise<SmpProfile> {
+  return loadSmpProfile(
+    {
+      file: profileFile(values, positionals),
+      name: strFlag(values, 'profile-name'),
+      baseDir: io.cwd,
+      labels: { file: 'a profile file', name: '--profile-name' },
+      missing: 'a profile is required: meshspec smp run <profile> with an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider',
+    },
+    settings,
+    io.logger,
+  );
 }
 
 export const smpRun: CliCommand = {

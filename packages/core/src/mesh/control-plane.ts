@@ -1,6 +1,6 @@
 import { AppsV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { pollUntilReady } from '../cluster/poll.js';
+import { pollUntilReady } from '../wait.js';
 import { shortError } from '../cluster/readiness.js';
 
 /** A Deployment a healthy control plane has. */

@@ -1,7 +1,7 @@
 import { ApisApi, CoreV1Api, VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { findOnPath, runChecked, runCommand } from '../cluster/command.js';
+import { describeExit, findOnPath, runChecked, runCommand } from '../exec.js';
 import type { Platform } from '../cluster/platform.js';
 import { downloadVerified, type DownloadContext, type DownloadRequest } from '../download/download-verified.js';
 import { PATTERNS, requirePattern } from '../download/patterns.js';
@@ -221,7 +221,7 @@ async function runStep(step: Step, tools: ToolPaths, ctx: InstallContext): Promi
   }
   const produced = await runCommand(file, step.args, { ...common, captureStdout: true });
   if (produced.code !== 0) {
-    throw infraError(`${step.what} failed (exit ${produced.code}); the last lines of its output follow`, { details: produced.tail });
+    throw infraError(`${step.what} failed (${describeExit(produced)}); the last lines of its output follow`, { details: produced.tail });
   }
   await runChecked(kubectlPath(ctx), step.pipeToKubectl, { ...common, input: produced.stdout, what: `${step.what} (kubectl ${step.pipeToKubectl[0]})` });
 }

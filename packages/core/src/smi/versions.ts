@@ -1,3 +1,4 @@
+import type { Served } from '../kube/client.js';
 import { inputError } from '../errors.js';
 
 /**
@@ -94,7 +95,7 @@ export function sortNewestFirst(versions: string[]): string[] {
 }
 
 /** What the cluster serves for one kind: nothing (no CRD or APIService), or these versions. */
-export type Served = { installed: false; detail?: string } | { installed: true; versions: string[] };
+export type { Served };
 
 export type Resolution =
   | { ok: true; kind: SmiKind; version: string; apiVersion: string }
