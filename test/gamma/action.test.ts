@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeBinaries, requireOrSkip, runActionBundle } from '../support/action-runner.mjs';
+import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
+import { requires } from '../support/requires.mjs';
 import { report, startGammaBed, type GammaBed } from './bed.js';
 
 /**
@@ -47,7 +48,7 @@ describe('gamma-conformance-action: the bundle under the runner protocol', () =>
 
   for (const bin of nodeBinaries()) {
     it(`${bin.label}: a conformant mesh → exit 0, every output, the summary, the files`, async (ctx) => {
-      if (requireOrSkip(bin.skipReason)) ctx.skip();
+      requires(ctx, bin.skipReason);
       const run = await runAction({}, ISTIO, { node: bin.path });
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
       const out = path.join(run.workspace, 'meshspec-results');

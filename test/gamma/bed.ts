@@ -3,16 +3,17 @@
 // release assets with GitHub digests, and the stub `go` on PATH.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureMesh } from '../../packages/core/src/mesh/ensure.js';
 import { requireMesh } from '../../packages/core/src/mesh/registry.js';
-import { runGammaConformance, type GammaRunOptions } from '../../packages/core/src/gamma/run.js';
+import { runGammaConformance, type GammaRunOptions } from '../../packages/core/src/pipeline/gamma.js';
 import { gatewayApiInstallYaml } from '../support/fake-cluster/index.mjs';
 import { publishGithubAsset } from '../support/release-server.mjs';
-import { PLATFORM, startBed, STUBS_DIR, type Bed } from '../lifecycle/fixture.js';
+import { PLATFORM, startBed, type Bed } from '../lifecycle/fixture.js';
+import { fixturePath } from '../support/fixtures.mjs';
 
-export const REPORTS = fileURLToPath(new URL('../fixtures/gamma-reports/', import.meta.url));
-export const report = (name: string) => path.join(REPORTS, name);
+const STUBS_DIR = path.resolve(import.meta.dirname, '../support/stubs');
+
+export const report = (name: string) => fixturePath('gamma-reports', name);
 
 export interface GoCall {
   tool: 'go';

@@ -1,14 +1,14 @@
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
 import { cliIO } from '../support/cli-io.js';
+import { fixturePath } from '../support/fixtures.mjs';
 import { compileSchemaFile, errorsOf } from '../support/schemas.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/gamma-reports/', import.meta.url));
+const FIXTURES = fixturePath('gamma-reports');
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 type Level = [result: string, passed: number, failed: number, skipped: number];

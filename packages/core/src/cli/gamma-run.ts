@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { kubeconfigPath } from '../cluster/kubeconfig.js';
+import { kubeconfigPath } from '../kube/config.js';
 import { currentPlatform } from '../cluster/platform.js';
 import { resolveMirror } from '../download/mirror.js';
 import { createToolCache } from '../download/tool-cache.js';
 import { exitCodeOf } from '../errors.js';
 import { checkGammaInputs, gammaMeshes, reproduceInputs } from '../gamma/inputs.js';
-import { runGammaConformance } from '../gamma/run.js';
+import { runGammaConformance } from '../pipeline/gamma.js';
 import { gammaTable } from '../gamma/summary.js';
 import { DEFAULT_GATEWAY_API_VERSION } from '../gamma/versions.js';
 import { ensureMesh } from '../mesh/ensure.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Platform } from '../cluster/platform.js';
 import { downloadVerified, type DownloadContext } from '../download/download-verified.js';
 import { githubReleaseUrl } from '../download/mirror.js';
-import { describeError, type KubeClient } from '../smi/kube.js';
+import { describeError, type KubeClient } from '../kube/client.js';
 import { GATEWAY_API_REPO, type GatewayApiChannel } from './versions.js';
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeResultFiles, type Scrub } from '../report/files.js';
+import { writeResultFiles, type WriteOptions } from '../report/files.js';
 import type { ProfileSelection } from './profiles.js';
 import type { ConformanceReport } from './report.js';
 import { gammaTotals, judgeGamma, toGammaResult, type GammaResult, type GammaTotals, type GammaVerdict } from './result.js';
@@ -30,7 +30,7 @@ export interface GammaFilesInput {
   reproduce: { text: string; workflow: string };
   /** Extra lines for the summary (a warning about an absent profile, the run's notes). */
   notes?: string[];
-  scrub?: Scrub;
+  scrub?: WriteOptions['scrub'];
 }
 
 export interface GammaFilesOutcome {

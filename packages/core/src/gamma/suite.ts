@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { runChecked, runCommand } from '../cluster/command.js';
+import { runChecked, runCommand } from '../exec.js';
 import type { Logger } from '../log.js';
 import { GoTestJsonReader, type GoTestRun } from './go-test-json.js';
 import { writeSuiteModule } from './module.js';

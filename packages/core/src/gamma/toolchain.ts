@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findOnPath, runCommand } from '../cluster/command.js';
+import { findOnPath, runCommand } from '../exec.js';
 import { inputError } from '../errors.js';
 import type { Logger } from '../log.js';
 

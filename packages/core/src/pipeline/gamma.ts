@@ -6,17 +6,18 @@ import type { DownloadContext } from '../download/download-verified.js';
 import { infraError, MeshspecError, type FailureKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MeshInfo } from '../mesh/registry.js';
-import { writeResultFiles, type Scrub } from '../report/files.js';
-import { describeError, KubeClient, loadKubeConfig } from '../smi/kube.js';
-import { checkCrdVersion, installedGatewayApi, installGatewayApiCrds } from './crds.js';
-import { GAMMA_JUNIT_FILE, GAMMA_REPORT_FILE, GAMMA_SUMMARY_FILE, writeGammaFiles, type GammaFilesOutcome } from './files.js';
-import { junitFromGoTest } from './junit.js';
-import { parseConformanceReport } from './report.js';
-import { reproduceWorkflow } from './reproduce.js';
-import { resolveSuiteSettings, suiteArgs, type GammaOverrides, type SuiteSettings } from './suite-flags.js';
-import { runSuite, type SuiteRun } from './suite.js';
-import { resolveGoToolchain } from './toolchain.js';
-import { requiredGo, type GatewayApiChannel } from './versions.js';
+import { writeResultFiles, type WriteOptions } from '../report/files.js';
+import { describeError, KubeClient } from '../kube/client.js';
+import { resolveKubeConfig } from '../kube/config.js';
+import { checkCrdVersion, installedGatewayApi, installGatewayApiCrds } from '../gamma/crds.js';
+import { GAMMA_JUNIT_FILE, GAMMA_REPORT_FILE, GAMMA_SUMMARY_FILE, writeGammaFiles, type GammaFilesOutcome } from '../gamma/files.js';
+import { junitFromGoTest } from '../gamma/junit.js';
+import { parseConformanceReport } from '../gamma/report.js';
+import { reproduceWorkflow } from '../gamma/reproduce.js';
+import { resolveSuiteSettings, suiteArgs, type GammaOverrides, type SuiteSettings } from '../gamma/suite-flags.js';
+import { runSuite, type SuiteRun } from '../gamma/suite.js';
+import { resolveGoToolchain } from '../gamma/toolchain.js';
+import { requiredGo, type GatewayApiChannel } from '../gamma/versions.js';
 
 /**
  * One GAMMA run as the CLI and the action both do it, once the cluster is there: Go first (a
@@ -55,7 +56,7 @@ export interface GammaRunOptions {
   reproduceInputs: (meshVersion: string | undefined) => Record<string, string | undefined>;
   /** How an input is named in messages (`input version`, `--version`). */
   where?: (input: string) => string;
-  scrub?: Scrub;
+  scrub?: WriteOptions['scrub'];
 }
 
 export interface GammaRunOutcome {
@@ -92,7 +93,7 @@ export async function runGammaConformance(o: GammaRunOptions): Promise<GammaRunO
   const go = await logger.group('go toolchain', () => resolveGoToolchain({ env: o.env, required, arch: o.platform.arch, logger, signal: o.signal }));
   logger.info(go.choice);
 
-  const loaded = loadKubeConfig({ kubeconfig: o.kubeconfigPath, kubeconfigSource: 'kubeconfig', env: o.env });
+  const loaded = resolveKubeConfig({ kubeconfig: o.kubeconfigPath, kubeconfigSource: 'kubeconfig', env: o.env });
   const kube = new KubeClient(loaded.kc);
   const kubernetesVersion = await kube.ping(loaded.source);
   logger.info(`cluster: ${loaded.server} (context ${loaded.context}, Kubernetes ${kubernetesVersion})`);
