@@ -57,7 +57,7 @@ export const BUILTIN_TYPES = [
 ];
 
 /** The built-in kinds a server of this Kubernetes version serves (`since`: the first minor that serves a kind). */
-export function servedBuiltinTypes(kubernetesVersion = 'v1.30.0') {
+function servedBuiltinTypes(kubernetesVersion = 'v1.30.0') {
   const minor = Number(/^v?\d+\.(\d+)/.exec(kubernetesVersion)?.[1] ?? 30);
   return BUILTIN_TYPES.filter((t) => t.since === undefined || minor >= t.since);
 }

@@ -19,10 +19,10 @@ import { GATEWAY_API_REPO, type GatewayApiChannel } from './versions.js';
  * apply, as upstream's install instructions say (`kubectl apply --server-side`): the CRDs are too
  * big for client-side apply's last-applied annotation.
  */
-export const BUNDLE_VERSION_ANNOTATION = 'gateway.networking.k8s.io/bundle-version';
-export const CHANNEL_ANNOTATION = 'gateway.networking.k8s.io/channel';
+const BUNDLE_VERSION_ANNOTATION = 'gateway.networking.k8s.io/bundle-version';
+const CHANNEL_ANNOTATION = 'gateway.networking.k8s.io/channel';
 
-export function installAsset(version: string, channel: GatewayApiChannel) {
+function installAsset(version: string, channel: GatewayApiChannel) {
   return { repo: GATEWAY_API_REPO, tag: version, asset: `${channel}-install.yaml` };
 }
 

@@ -12,7 +12,7 @@ import { gammaSummaryMarkdown } from './summary.js';
  * folder. Everything is on disk before any output or summary is set.
  */
 export const GAMMA_REPORT_FILE = 'conformance-report.yaml';
-export const GAMMA_RESULT_FILE = 'gamma-result.json';
+const GAMMA_RESULT_FILE = 'gamma-result.json';
 export const GAMMA_JUNIT_FILE = 'junit.xml';
 export const GAMMA_SUMMARY_FILE = 'summary.md';
 

@@ -16,7 +16,7 @@ export interface GoTestEvent {
   Output?: string;
 }
 
-export type GoTestStatus = 'pass' | 'fail' | 'skip' | 'incomplete';
+type GoTestStatus = 'pass' | 'fail' | 'skip' | 'incomplete';
 
 export interface GoTestCase {
   /** The suite's ShortName, e.g. MeshBasic. */

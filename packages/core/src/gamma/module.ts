@@ -10,14 +10,14 @@ import { hasConformanceModule } from './versions.js';
  * is the suite's own entry point; the suite registers its flags in init()
  * (conformance/utils/flags/flags.go), so `go test … -args --flag=value` reaches them.
  */
-export const SUITE_MODULE = 'meshspec.local/gamma-conformance';
+const SUITE_MODULE = 'meshspec.local/gamma-conformance';
 
-export function goMod(version: string, goVersion: string | undefined): string {
+function goMod(version: string, goVersion: string | undefined): string {
   const requires = [`\tsigs.k8s.io/gateway-api ${version}`, ...(hasConformanceModule(version) ? [`\tsigs.k8s.io/gateway-api/conformance ${version}`] : [])];
   return [`module ${SUITE_MODULE}`, '', `go ${goVersion ?? '1.21'}`, '', 'require (', ...requires, ')', ''].join('\n');
 }
 
-export const CONFORMANCE_TEST_GO = [
+const CONFORMANCE_TEST_GO = [
   'package conformance_test',
   '',
   'import (',

@@ -11,7 +11,7 @@ import { describeAjvError, validatorFor } from '../schemas/index.js';
  */
 export type ConformanceResult = 'success' | 'partial' | 'failure';
 
-export interface Statistics {
+interface Statistics {
   Passed: number;
   Failed: number;
   Skipped: number;
@@ -38,7 +38,7 @@ export interface ProfileReport {
   extended?: ExtendedStatus;
 }
 
-export interface Implementation {
+interface Implementation {
   organization: string;
   project: string;
   url: string;

@@ -3,7 +3,7 @@ import { findMesh } from '../mesh/registry.js';
 import type { ConformanceReport } from './report.js';
 
 /** What a user writes in `uses:` for the GAMMA action (README, the submission's Reproduce section). */
-export const GAMMA_ACTION_REF = 'meshspec/meshspec/gamma-conformance-action@v0';
+const GAMMA_ACTION_REF = 'meshspec/meshspec/gamma-conformance-action@v0';
 
 /**
  * A complete workflow that runs gamma-conformance-action with these inputs on a release tag: the

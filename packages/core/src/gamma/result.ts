@@ -16,12 +16,12 @@ export interface GammaLevel {
   skipped_tests: string[];
 }
 
-export interface GammaExtendedLevel extends GammaLevel {
+interface GammaExtendedLevel extends GammaLevel {
   supported_features: string[];
   unsupported_features: string[];
 }
 
-export interface GammaProfileResult {
+interface GammaProfileResult {
   name: string;
   core: GammaLevel;
   extended: GammaExtendedLevel | null;
@@ -39,7 +39,7 @@ export interface GammaResult {
 const RANK: Record<ConformanceResult, number> = { success: 0, partial: 1, failure: 2 };
 
 /** The worst of several results: failure > partial > success. */
-export function worstResult(results: ConformanceResult[]): ConformanceResult {
+function worstResult(results: ConformanceResult[]): ConformanceResult {
   return results.reduce<ConformanceResult>((worst, r) => (RANK[r] > RANK[worst] ? r : worst), 'success');
 }
 
@@ -59,7 +59,7 @@ function extendedLevel(status: ExtendedStatus): GammaExtendedLevel {
 }
 
 /** The report's profiles that the selection keeps, in the report's order. */
-export function selectProfiles(report: ConformanceReport, selection: ProfileSelection): ProfileReport[] {
+function selectProfiles(report: ConformanceReport, selection: ProfileSelection): ProfileReport[] {
   const all = report.profiles ?? [];
   return selection === 'all' ? all : all.filter((p) => selection.includes(p.name.toUpperCase()));
 }

@@ -11,7 +11,7 @@ import type { ConformanceReport } from './report.js';
  * channel or mode: upstream's rule exceptions name them `<version>-report.yaml` with "x" cells.
  */
 
-export const SUBMISSION_ROOT = 'submission/conformance/reports';
+const SUBMISSION_ROOT = 'submission/conformance/reports';
 
 function versionFolder(gatewayAPIVersion: string): string {
   const m = /^v(\d+)\.(\d+)\.(\d+)/.exec(gatewayAPIVersion);

@@ -15,10 +15,10 @@ import type { GoToolchain } from './toolchain.js';
  * log line by line from the events. `-timeout 2h` replaces go test's 10-minute default, which a
  * mesh run outlasts; the suite's flags are parsed by the test binary (registered in init()).
  */
-export const SUITE_TIMEOUT = '2h';
+const SUITE_TIMEOUT = '2h';
 const SUITE_TIMEOUT_MS = 2 * 60 * 60_000;
 
-export function goTestArgs(suiteArgs: string[]): string[] {
+function goTestArgs(suiteArgs: string[]): string[] {
   return ['test', '-v', '-json', '-count=1', '-timeout', SUITE_TIMEOUT, '-run', 'TestConformance', '.', '-args', ...suiteArgs];
 }
 

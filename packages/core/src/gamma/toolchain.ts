@@ -24,9 +24,9 @@ export interface GoToolchain {
 }
 
 /** Settings that would let a module or toolchain skip checksum verification or the proxy. */
-export const CLEARED_GO_ENV = ['GONOSUMDB', 'GOINSECURE', 'GOPRIVATE', 'GONOPROXY', 'GOFLAGS'] as const;
-export const GO_PROXY = 'https://proxy.golang.org,direct';
-export const GO_SUMDB = 'sum.golang.org';
+const CLEARED_GO_ENV = ['GONOSUMDB', 'GOINSECURE', 'GOPRIVATE', 'GONOPROXY', 'GOFLAGS'] as const;
+const GO_PROXY = 'https://proxy.golang.org,direct';
+const GO_SUMDB = 'sum.golang.org';
 /** GOTOOLCHAIN switching exists from Go 1.21 on. */
 const MIN_GO = '1.21.0';
 
@@ -38,7 +38,7 @@ function cmp(a: string, b: string): number {
 }
 
 /** `go version go1.26.6 linux/amd64` → 1.26.6; `go1.21rc2` → 1.21.0. */
-export function parseGoVersion(output: string): string | undefined {
+function parseGoVersion(output: string): string | undefined {
   const m = /\bgo(\d+)\.(\d+)(?:\.(\d+))?/.exec(output);
   return m ? `${m[1]}.${m[2]}.${m[3] ?? 0}` : undefined;
 }

@@ -57,7 +57,7 @@ export function hasConformanceModule(version: string): boolean {
  * GAMMA clusters run Kubernetes 1.30 or newer: the install manifests carry a ValidatingAdmissionPolicy
  * and Binding (admissionregistration.k8s.io/v1, GA in 1.30), which older servers do not serve.
  */
-export const GAMMA_MIN_KUBERNETES_MINOR = 30;
+const GAMMA_MIN_KUBERNETES_MINOR = 30;
 
 export function checkGammaKubernetes(version: string | undefined, where: string): void {
   if (!version) return;

@@ -27,7 +27,7 @@ import { requiredGo, type GatewayApiChannel } from '../gamma/versions.js';
  */
 
 /** Namespaces the suite creates (conformance/base/manifests.yaml, conformance/mesh/manifests.yaml). */
-export const SUITE_NAMESPACES = [
+const SUITE_NAMESPACES = [
   'gateway-conformance-mesh',
   'gateway-conformance-mesh-consumer',
   'gateway-conformance-infra',
