@@ -134,6 +134,23 @@ describe('gamma run: the command line, per mesh', () => {
     expect(outcome.gamma!.result.profiles.map((p) => p.name)).toEqual(['MESH-GRPC', 'MESH-HTTP']);
   });
 
+  it('the experimental channel: its own install manifest, verified, and CRDs annotated experimental', async () => {
+    const outcome = await runOn(bed, {
+      mesh: 'cilium',
+      deployed: true,
+      meshVersion: 'v1.20.0',
+      env: { MESHSPEC_STUB_GO_TESTS: 'MeshBasic=pass', MESHSPEC_STUB_GO_REPORT: report('v1.6__cilium__experimental-v1.20.0-default-report.yaml') },
+      options: { channel: 'experimental' },
+    });
+    expect(outcome.failureKind, bed.logger.text()).toBe('none');
+    expect(bed.logger.text()).toMatch(/experimental-install\.yaml downloaded, verified by github-digest/);
+    expect(bed.logger.text()).toMatch(/Gateway API CRDs: v1\.6\.1 experimental \(\d+ CRDs\), matching the suite/);
+    const ext = bed.kube().makeApiClient(k8s.ApiextensionsV1Api);
+    const xmesh = await ext.readCustomResourceDefinition({ name: 'xmeshes.gateway.networking.x-k8s.io' });
+    expect(xmesh.metadata?.annotations?.['gateway.networking.k8s.io/channel']).toBe('experimental');
+    expect(outcome.gamma!.files.submission).toMatch(/submission\/conformance\/reports\/v1\.6\/cilium-cilium$/);
+  });
+
   it('every input overrides its registry default', async () => {
     await bed.deployControlPlane('istio', '1.30.3');
     const outcome = await runOn(bed, {
