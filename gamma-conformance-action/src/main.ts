@@ -102,6 +102,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       },
       reproduceInputs: (version) => reproduceInputs(i.gamma, version),
       where,
+      diagnose: (namespaces) => diagnose(outDir, cluster, namespaces, logger),
       scrub: (t) => scrubber.scrub(t),
     });
     const g = outcome.gamma;
@@ -115,7 +116,6 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       output_dir: outDir,
     });
     if (g && g.verdict.failureKind === 'none' && !g.verdict.warning) logger.info(g.verdict.message);
-    if (outcome.failureKind === 'infra') await diagnose(outDir, cluster, ['gateway-conformance-mesh', 'gateway-conformance-mesh-consumer'], logger);
     await writeJobSummary(outcome.summaryMarkdown);
     return { failureKind: outcome.failureKind, failureMessage: outcome.failureMessage };
   } catch (error) {

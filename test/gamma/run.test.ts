@@ -250,8 +250,17 @@ describe('gamma run: failures', () => {
   });
 
   it('a suite that crashes without a report: infra (exit 3), with its last output', async () => {
-    const outcome = await runOn(bed, { mesh: 'linkerd', env: { MESHSPEC_STUB_GO_SCENARIO: 'crash', MESHSPEC_STUB_GO_TESTS: 'MeshBasic=pass,MeshTrafficSplit=pass', MESHSPEC_STUB_GO_REPORT: report('v1.3.0__linkerd-linkerd__standard-2.18-default-report.yaml') } });
+    const diagnosed: { namespaces: string[]; existing: string[] }[] = [];
+    const outcome = await runOn(bed, {
+      mesh: 'linkerd',
+      env: { MESHSPEC_STUB_GO_SCENARIO: 'crash', MESHSPEC_STUB_GO_TESTS: 'MeshBasic=pass,MeshTrafficSplit=pass', MESHSPEC_STUB_GO_REPORT: report('v1.3.0__linkerd-linkerd__standard-2.18-default-report.yaml') },
+      options: { diagnose: async (ns) => void diagnosed.push({ namespaces: ns, existing: await namespaces() }) },
+    });
     expect(outcome.failureKind).toBe('infra');
+    // Diagnostics are taken while the suite's namespaces still exist, then they are deleted.
+    expect(diagnosed).toHaveLength(1);
+    expect(diagnosed[0]!.namespaces).toEqual(['gateway-conformance-mesh', 'gateway-conformance-mesh-consumer']);
+    expect(diagnosed[0]!.existing).toContain('gateway-conformance-mesh');
     expect(outcome.failureMessage).toMatch(/ended \(go test exit 2\) without writing a report/);
     expect(outcome.failureMessage).toMatch(/panic: runtime error: invalid memory address/);
     expect(outcome.failureMessage).toMatch(/--- PASS: TestConformance\/MeshBasic/);

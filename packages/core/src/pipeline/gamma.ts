@@ -56,6 +56,8 @@ export interface GammaRunOptions {
   reproduceInputs: (meshVersion: string | undefined) => Record<string, string | undefined>;
   /** How an input is named in messages (`input version`, `--version`). */
   where?: (input: string) => string;
+  /** Collects diagnostics of these namespaces when the suite ended without a report, before they are deleted. */
+  diagnose?: (namespaces: string[]) => Promise<void>;
   scrub?: WriteOptions['scrub'];
 }
 
@@ -126,6 +128,7 @@ export async function runGammaConformance(o: GammaRunOptions): Promise<GammaRunO
         signal: o.signal,
       }),
     );
+    if (!run.cancelled && !run.reportText && o.diagnose) await o.diagnose(SUITE_NAMESPACES.slice(0, 2)).catch(() => undefined);
   } finally {
     await rm(moduleDir, { recursive: true, force: true }).catch(() => undefined);
     await logger.group('cleanup', () => cleanupNamespaces(kube, logger)).catch(() => undefined);
