@@ -6,6 +6,7 @@ import Ajv07 from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../packages/core/src/defaults.js';
 import { requireDuration } from '../packages/core/src/duration.js';
+import { DEFAULT_DEADLINE_MS } from '../packages/core/src/provider/http.js';
 import { parseProfileText } from '../packages/core/src/smp/profile.js';
 import { fixturePath } from './support/fixtures.mjs';
 
@@ -50,6 +51,10 @@ describe('action metadata', () => {
     expect(requireDuration(smp.request_timeout!, 'request_timeout')).toBe(DEFAULTS.requestTimeoutMs);
     expect(requireDuration(DEFAULTS.requestTimeout, 'DEFAULTS.requestTimeout')).toBe(DEFAULTS.requestTimeoutMs);
     expect(requireDuration(smi.step_timeout!, 'step_timeout')).toBe(DEFAULTS.stepTimeoutMs);
+    for (const inputs of [smp, smi]) {
+      expect(requireDuration(inputs.cluster_timeout!, 'cluster_timeout')).toBe(DEFAULTS.clusterReadyMs);
+      expect(requireDuration(inputs.provider_deadline!, 'provider_deadline')).toBe(DEFAULT_DEADLINE_MS);
+    }
   });
 
   it('smp-action accepts every input of Meshery\'s smp action', () => {
