@@ -43,7 +43,7 @@ export function renderDocument(parts: readonly ReportPart[], generator: { versio
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${esc(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="meshspec ${esc(generator.version)}">
 <title>${esc(title)}</title>
