@@ -46,6 +46,8 @@ async function pageFor(browser: Browser, name: string, files: Record<string, obj
   const exposed = (await visit.page.evaluate('window.__meshspec')) as Exposed;
   mkdirSync(shots, { recursive: true });
   await visit.page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  // The first screen alone, as the README shows it (docs/report-smp.png is one of these).
+  await visit.page.screenshot({ path: join(shots, `${name}-top.png`) });
   return { visit, exposed, file };
 }
 
@@ -127,6 +129,7 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     const callouts = await visit.page.locator('.callout').allInnerTexts();
     expect(callouts.join('\n')).toMatch(/The target fell behind\. It served [\d.]+ requests\/s of the 150 requested/);
     expect(callouts.join('\n')).toMatch(/Corrected p99 is [\d.]+× the uncorrected p99/);
+    expect(await visit.page.locator('.run-head').innerText()).toMatch(/COMPLETED[\s\S]*the target fell behind the requested rate/i);
   });
 
   it('a run with errors: HTTP 500/503 and refused connections, marked as errors', { timeout: 60_000 }, async () => {

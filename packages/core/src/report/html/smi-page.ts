@@ -54,7 +54,7 @@ function stepsOf(spec: MeshspecSpec, detail: SmiSpecDetail | undefined): Html {
   return html`<div class="spec" id="spec-${spec.smi_specification}"><div class="spec-head"><h3>${spec.smi_specification}</h3>${status ? badge(SPEC_TONE[status], status) : ''}<span class="meta">${spec.api_version ?? 'API version not found'} · namespace ${spec.namespace} · ${spec.steps_passed} of ${spec.steps.length} steps passed</span></div>
 ${table(
   `steps-${spec.smi_specification}`,
-  [{ label: '#', num: true }, 'Step', 'Status', 'Reason', { label: 'Duration', num: true }, { label: 'Attempts', num: true }],
+  [{ label: '#', num: true }, 'Step', 'Status', 'Reason, notes', { label: 'Duration', num: true }, { label: 'Attempts', num: true }],
   spec.steps.map((s) => [
     { text: String(s.number), value: s.number, num: true },
     { text: html`<b>${s.name}</b><br><span class="step-desc">${s.description}</span>`, value: s.name },

@@ -53,6 +53,11 @@ export interface SmpPageOptions {
 const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : formatMs(v));
 const rate = (v: number): string => formatNumber(v, v >= 100 ? 0 : 1);
 
+/** The target served under 95% of the requested rate (an open-loop run only). */
+function fellBehind(r: SmpResultFile): boolean {
+  return r.stats.requested_qps > 0 && r.actual_qps < 0.95 * r.stats.requested_qps;
+}
+
 function verdict(r: SmpResultFile, thresholds: readonly ThresholdResult[]): { tone: Tone; label: string; detail: string } {
   const s = r.stats;
   const missed = thresholds.filter((t) => !t.passed).length;
@@ -62,7 +67,8 @@ function verdict(r: SmpResultFile, thresholds: readonly ThresholdResult[]): { to
   if (s.requests === 0) return { tone: 'fail', label: 'Failed', detail: 'no request completed' };
   if (missed > 0) return { tone: 'fail', label: 'Failed', detail: `${missed} of ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} missed` };
   if (thresholds.length > 0) return { tone: 'pass', label: 'Passed', detail: thresholds.length === 1 ? 'its threshold held' : `all ${thresholds.length} thresholds held` };
-  if (s.errors > 0) return { tone: 'warn', label: 'Completed', detail: `with errors, and no thresholds set` };
+  if (s.errors > 0) return { tone: 'warn', label: 'Completed', detail: 'with errors, and no thresholds set' };
+  if (fellBehind(r) || (s.unsent ?? 0) > 0) return { tone: 'warn', label: 'Completed', detail: 'the target fell behind the requested rate; no thresholds set' };
   return { tone: 'pass', label: 'Completed', detail: 'no thresholds set' };
 }
 
@@ -79,7 +85,7 @@ function headlineFigures(r: SmpResultFile): Html {
       value: rate(r.actual_qps),
       unit: 'req/s',
       note: s.requested_qps > 0 ? `of ${rate(s.requested_qps)} requested (${formatPercent(behind!)})` : 'unthrottled (closed loop)',
-      tone: behind !== null && behind < 0.95 ? 'warn' : undefined,
+      tone: fellBehind(r) ? 'warn' : undefined,
     },
     {
       label: 'Error rate',
@@ -104,7 +110,7 @@ function warnings(r: SmpResultFile, thresholds: readonly ThresholdResult[]): Htm
   if (s.cut !== undefined && s.cut > 0) {
     out.push(callout('warn', `${formatCount(s.cut)} requests were cut off`, 'when the run ended: they had been sent but had no response yet, and are not in the latency figures.'));
   }
-  if (s.requested_qps > 0 && r.actual_qps < 0.95 * s.requested_qps && !s.cancelled) {
+  if (fellBehind(r) && !s.cancelled) {
     out.push(callout('warn', 'The target fell behind.', `It served ${rate(r.actual_qps)} requests/s of the ${rate(s.requested_qps)} requested (${formatPercent(r.actual_qps / s.requested_qps)}).`));
   }
   const c99 = r.latencies_ms.p99;
