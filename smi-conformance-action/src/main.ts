@@ -29,7 +29,7 @@ import {
   setOutputs,
   state,
   teardownFromState,
-  uploadOutputDir,
+  uploadAndLinkReport,
   writeJobSummary,
   type ActionContext,
   type MainOutcome,
@@ -133,7 +133,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, meshNamespace ? [meshNamespace] : [], logger);
     throw error;
   } finally {
-    if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
+    await uploadAndLinkReport(outDir, i.artifact, logger);
     await writeJobSummary(phasesMarkdown(logger.timings));
   }
 }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inputError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { writeResultFiles, type Scrub } from '../files.js';
 import { describeAjvError, validatorFor } from '../../schemas/index.js';
 import { renderDocument, type ReportPart } from './layout.js';
 import { renderSmiPart, type SmiResultFile } from './smi-page.js';
@@ -82,4 +84,23 @@ export async function renderReportFromDir(dir: string, meta: { version: string; 
     throw inputError(`${path.resolve(dir)} holds no result file to make a report from: looked for ${REPORT_SOURCES.join(', ')}. Give the output directory of a meshspec run (--out) or an unzipped results artifact.`);
   }
   return { html: renderReport(results, meta, options, (f) => path.join(dir, f)), sources };
+}
+
+/**
+ * Writes report.html beside result files that are already on disk. The page is a view of them:
+ * when it cannot be made, the run warns and goes on (its result is safe), and says how to retry.
+ */
+export async function writeReportPage(
+  outDir: string,
+  results: ResultFiles,
+  options: ReportOptions & { version: string; logger: Logger; scrub?: Scrub },
+): Promise<string | undefined> {
+  try {
+    const page = renderReport(results, { version: options.version }, options);
+    const written = await writeResultFiles(outDir, { [REPORT_FILE]: page }, { scrub: options.scrub });
+    return written[REPORT_FILE];
+  } catch (error) {
+    options.logger.warn(`${REPORT_FILE} was not written: ${(error as Error).message}. The result files are; \`meshspec report ${outDir}\` makes the page from them.`);
+    return undefined;
+  }
 }

@@ -12,6 +12,7 @@ import { renderReport } from './index.js';
 import { esc, html } from './markup.js';
 import { renderSmpPart, type SmpResultFile } from './smp-page.js';
 import { renderDocument } from './layout.js';
+import { reportLinkMarkdown } from './summary-link.js';
 
 const meta = { version: '0.0.0-test', generatedAt: new Date('2026-01-01T00:00:00Z') };
 
@@ -149,5 +150,15 @@ describe('meshspec report', () => {
     writeFileSync(join(dir, 'smi-result.json'), '{}');
     expect(await runCli(['report', dir], t2.io)).toBe(2);
     expect(t2.all()).toContain(`${join(dir, 'smp-result.json')}: $.stats.timeline: must be array`);
+  });
+});
+
+describe('the job summary points at the page', () => {
+  it('names the artifact (linked when uploaded) and the file, or the directory when nothing was uploaded', () => {
+    expect(reportLinkMarkdown({ outDir: 'out', artifact: { name: 'perf', url: 'https://github.com/o/r/actions/runs/1/artifacts/7' } })).toBe(
+      '📊 **The report page**: download the artifact [perf](https://github.com/o/r/actions/runs/1/artifacts/7) and open `report.html` in a browser; it works offline, from disk.\n',
+    );
+    expect(reportLinkMarkdown({ outDir: 'out', artifact: { name: 'perf' } })).toContain('the artifact **perf** and open `report.html`');
+    expect(reportLinkMarkdown({ outDir: 'meshspec-results' })).toContain('`report.html` in meshspec-results on the runner (no artifact was uploaded)');
   });
 });
