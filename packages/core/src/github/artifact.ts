@@ -59,7 +59,7 @@ export async function uploadOutputDir(dir: string, name: string, logger: Logger)
 }
 
 /** The artifact's page on GitHub, when the run's coordinates are known (GitHub's UI URL for an artifact). */
-export function artifactUrl(id: number | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+function artifactUrl(id: number | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = env;
   return id !== undefined && server && repo && runId ? `${server}/${repo}/actions/runs/${runId}/artifacts/${id}` : undefined;
 }

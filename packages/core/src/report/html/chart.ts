@@ -5,7 +5,7 @@
  */
 
 /** Colour slots; the page resolves them from CSS custom properties, so light and dark both work. */
-export type SeriesColor = 'p50' | 'p90' | 'p99' | 'rate' | 'target' | 'error' | 'hist';
+type SeriesColor = 'p50' | 'p90' | 'p99' | 'rate' | 'target' | 'error' | 'hist';
 
 export interface ChartSeries {
   label: string;
@@ -22,7 +22,7 @@ export interface ChartSeries {
   scale?: 'y' | 'y2';
 }
 
-export interface ChartAxis {
+interface ChartAxis {
   label: string;
   /** Seconds since the start: whole-second ticks, shown as `45s` or `12:05`. */
   seconds?: boolean;
@@ -66,7 +66,7 @@ export function secondsPerPoint(n: number, max = MAX_PAGE_POINTS): number {
   return Math.max(1, Math.ceil(n / max));
 }
 
-export type Reduce = 'max' | 'min' | 'mean';
+type Reduce = 'max' | 'min' | 'mean';
 
 /**
  * Merges every `k` consecutive values into one: `max` keeps spikes (latency), `min` keeps dips,

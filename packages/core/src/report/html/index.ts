@@ -17,7 +17,7 @@ import { renderSmpPart, type SmpPageOptions, type SmpResultFile } from './smp-pa
 export const REPORT_FILE = 'report.html';
 
 /** Options a run knows that its result file does not hold (thresholds, a baseline comparison). */
-export interface ReportOptions {
+interface ReportOptions {
   smp?: SmpPageOptions;
 }
 
@@ -36,7 +36,7 @@ const RESULT_KINDS: ResultKind[] = [
 export const REPORT_SOURCES: readonly string[] = RESULT_KINDS.map((k) => k.file);
 
 /** A result file's content, by its file name (`smp-result.json`). */
-export type ResultFiles = Partial<Record<string, unknown>>;
+type ResultFiles = Partial<Record<string, unknown>>;
 
 function checked(kind: ResultKind, json: unknown, where: string): unknown {
   const validate = validatorFor(kind.schema);

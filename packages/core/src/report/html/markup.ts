@@ -77,7 +77,7 @@ function cellOf(input: CellInput): Cell {
   return input;
 }
 
-export interface Column {
+interface Column {
   label: string;
   num?: boolean;
 }

@@ -31,7 +31,7 @@ export type SmpResultFile = Omit<SmpResult, 'stats' | 'latencies_ms'> & {
 };
 
 /** A comparison with a baseline run (issue 14 computes it; the page renders whatever it is given). */
-export interface BaselineDeltas {
+interface BaselineDeltas {
   baseline: { label: string; id?: string; date?: string };
   metrics: Array<{
     metric: string;
