@@ -71,8 +71,8 @@ async function realRun(name: string, clients: ClientPlan[], durationMs: number):
 /** A target that keeps up: 100 requests/s over 4 connections. */
 export const goodRun = (url: string) => realRun('good', [client([`${url}/ok`], 4, 100)], 5000);
 
-/** A target that cannot: 25 ms per request on one connection (at most 40/s) asked for 150/s. */
-export const overloadedRun = (url: string) => realRun('overloaded', [client([`${url}/slow`], 1, 150)], 3000);
+/** A target that cannot: 25 ms per request on one connection (at most 40/s) asked for 100/s. */
+export const overloadedRun = (url: string) => realRun('overloaded', [client([`${url}/slow`], 1, 100)], 6000);
 
 /** HTTP 500/503 from one URL, refused connections from another client. */
 export const errorRun = (url: string, refusedPort: number) =>

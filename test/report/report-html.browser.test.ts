@@ -127,7 +127,7 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     expectSmpCharts(exposed, r);
     expectSmpTables(exposed.tables, r);
     const callouts = await visit.page.locator('.callout').allInnerTexts();
-    expect(callouts.join('\n')).toMatch(/The target fell behind\. It served [\d.]+ requests\/s of the 150 requested/);
+    expect(callouts.join('\n')).toMatch(/The target fell behind\. It served [\d.]+ requests\/s of the 100 requested/);
     expect(callouts.join('\n')).toMatch(/Corrected p99 is [\d.]+× the uncorrected p99/);
     expect(await visit.page.locator('.run-head').innerText()).toMatch(/COMPLETED[\s\S]*the target fell behind the requested rate/i);
   });

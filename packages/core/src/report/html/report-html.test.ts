@@ -102,6 +102,14 @@ describe('the SMP page', () => {
     expect(page).toMatch(/p50 latency<\/div><div class="value">–/);
   });
 
+  it('fails a run in which no request succeeded, and says so', () => {
+    const run = makeRun({ errorKinds: { refused: 40 }, durationS: 2, timeline: timelineOf(2, () => ({ requests: 20, errors: 20 })) });
+    const part = renderSmpPart(buildSmpResult(run, makeContext()) as unknown as SmpResultFile);
+    expect(part.status).toEqual({ tone: 'fail', label: 'Failed', detail: 'no request succeeded' });
+    expect(part.charts.map((c) => c.id)).toEqual(['latency-timeline', 'rate-timeline']);
+    expect(part.body.text).toContain('No latencies were recorded: no request got a response.');
+  });
+
   it('shows thresholds and a baseline comparison when the run has them', () => {
     const r = smpResult();
     const thresholds = evaluateThresholds(r, [parseThreshold('p99<1ms'), parseThreshold('error_rate<1%')]);
