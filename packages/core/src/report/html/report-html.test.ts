@@ -93,10 +93,12 @@ describe('the SMP page', () => {
     const r = smpResult() as unknown as SmpResultFile;
     Object.assign(r.stats, { intended: 3000, sent: 2600, unsent: 400, ok: 2500, failed: 100, cut: 7, error_samples: { refused: [{ message: 'connect ECONNREFUSED 127.0.0.1:1', count: 90 }], timeout: [{ message: 'no complete response within 2000 ms', count: 10 }] } });
     r.success_qps = 83.3;
+    r.stats.latencies_lower_bound = true;
     r.latencies_ms = { min: null, average: null, p50: null, p90: null, p99: null, max: null };
     const page = renderDocument([renderSmpPart(r)], meta);
     expect(page).toContain('400 requests were never sent of 3,000 intended.</strong>');
     expect(page).toContain('7 requests were cut off');
+    expect(page).toContain('The corrected latencies are lower bounds:');
     expect(page).toContain('connect ECONNREFUSED 127.0.0.1:1');
     expect(page).toMatch(/Successful rate<\/div><div class="value">83\.3/);
     expect(page).toMatch(/p50 latency<\/div><div class="value">–/);

@@ -19,6 +19,10 @@ interface LaterStats {
   failed?: number;
   cut?: number;
   error_samples?: Record<string, Array<{ message: string; count: number }>>;
+  /** Where issue 11's first cut put it; the agreed place is the top level, beside actual_qps. */
+  success_qps?: number;
+  /** Unsent or cut requests entered the corrected histogram at lower bounds of their latency. */
+  latencies_lower_bound?: boolean;
 }
 
 type PercentilesMs = { p50: number | null; p90: number | null; p99: number | null; max: number | null };
@@ -94,7 +98,8 @@ function headlineFigures(r: SmpResultFile): Html {
       tone: s.errors > 0 ? 'fail' : 'pass',
     },
   ];
-  if (r.success_qps !== undefined) items.push({ label: 'Successful rate', value: rate(r.success_qps), unit: 'req/s', note: '2xx/3xx responses per second' });
+  const successQps = r.success_qps ?? s.success_qps;
+  if (successQps !== undefined) items.push({ label: 'Successful rate', value: rate(successQps), unit: 'req/s', note: '2xx/3xx responses per second' });
   items.push({ label: 'Duration', value: formatNumber(s.duration_s, 1), unit: 's', note: `${formatCount(s.connections)} connection${s.connections === 1 ? '' : 's'}` });
   return figures(items);
 }
@@ -112,6 +117,9 @@ function warnings(r: SmpResultFile, thresholds: readonly ThresholdResult[]): Htm
   }
   if (fellBehind(r) && !s.cancelled) {
     out.push(callout('warn', 'The target fell behind.', `It served ${rate(r.actual_qps)} requests/s of the ${rate(s.requested_qps)} requested (${formatPercent(r.actual_qps / s.requested_qps)}).`));
+  }
+  if (s.latencies_lower_bound) {
+    out.push(callout('warn', 'The corrected latencies are lower bounds:', 'requests that were never sent or were cut off count with the shortest latency they could have had; the real figures are at least this high.'));
   }
   const c99 = r.latencies_ms.p99;
   const u99 = s.uncorrected_latencies_ms.p99;
