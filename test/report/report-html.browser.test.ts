@@ -68,6 +68,7 @@ function expectSmpCharts(exposed: Exposed, r: SmpResult): void {
   }
   expect(exposed.charts['latency-timeline']!.series).toEqual(['p50', 'p90', 'p99', 'p50 uncorrected', 'p90 uncorrected', 'p99 uncorrected']);
   expect(exposed.charts['latency-histogram']?.points).toBe(r.stats.histogram.buckets.length);
+  expect(exposed.charts['latency-percentiles']?.points).toBe(r.stats.percentiles_ms.filter((p) => p.percentile < 100).length);
 }
 
 function expectSmpTables(tables: Tables, r: SmpResult): void {

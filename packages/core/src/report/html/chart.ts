@@ -26,6 +26,10 @@ interface ChartAxis {
   label: string;
   /** Seconds since the start: whole-second ticks, shown as `45s` or `12:05`. */
   seconds?: boolean;
+  /** Bars are buckets this many times wider at their upper edge (x) than at their lower edge, on a log scale. */
+  bucketRatio?: number;
+  /** Percentiles placed by their "nines": x = 1 / (1 - p/100), log scale, labelled p90, p99, p99.9. */
+  nines?: boolean;
   /** A log₁₀ scale (latency distributions). */
   log?: boolean;
   /** Appended to values in the legend and tooltips. */
@@ -89,6 +93,11 @@ export function reduceGroups(values: ReadonlyArray<number | null | undefined>, k
     out.push(acc !== null && how === 'mean' ? acc / n : acc);
   }
   return out;
+}
+
+/** Where a percentile sits on a `nines` axis: p50 → 2, p90 → 10, p99 → 100, p99.9 → 1000. */
+export function ninesOf(percentile: number): number {
+  return Number((1 / (1 - percentile / 100)).toPrecision(6));
 }
 
 /** Rounds for the page: charts need no more than 4 significant digits, and the page stays small. */

@@ -1,7 +1,7 @@
 import type { SmpResult, SmpTimelinePoint } from '../../smp/result.js';
 import { formatFigure, type ThresholdResult } from '../../smp/thresholds.js';
 import { formatCount, formatMs, formatNumber, formatPercent } from '../format.js';
-import { compact, reduceGroups, secondsPerPoint, type ChartSeries, type ChartSpec, type Downsampling } from './chart.js';
+import { compact, ninesOf, reduceGroups, secondsPerPoint, type ChartSeries, type ChartSpec, type Downsampling } from './chart.js';
 import { badge, callout, chartBox, facts, figures, html, section, table, type Cell, type Figure, type Html, type Tone } from './markup.js';
 import type { ReportPart } from './layout.js';
 
@@ -229,10 +229,26 @@ function histogramChart(r: SmpResultFile): ChartSpec {
   const buckets = r.stats.histogram.buckets;
   return {
     id: 'latency-histogram',
-    x: { label: 'latency (upper bucket edge)', unit: 'ms', log: true },
+    // smp/result.ts's compact buckets: Renard R10 edges, ten per decade (each ≈ 1.26× the previous).
+    x: { label: 'latency (upper bucket edge)', unit: 'ms', log: true, bucketRatio: 10 ** 0.1 },
     y: { label: 'requests' },
     series: [{ label: 'requests', color: 'hist', bars: true }],
     data: [buckets.map((b) => b.le_ms), buckets.map((b) => b.count)],
+  };
+}
+
+/** Latency by percentile, corrected against uncorrected: where coordinated omission shows most. */
+function percentileChart(r: SmpResultFile): ChartSpec {
+  const points = r.stats.percentiles_ms.filter((p) => p.percentile < 100);
+  return {
+    id: 'latency-percentiles',
+    x: { label: 'percentile', log: true, nines: true },
+    y: { label: 'latency', unit: 'ms', log: true },
+    series: [
+      { label: 'corrected', color: 'p99' },
+      { label: 'uncorrected', color: 'p50', dash: true },
+    ],
+    data: [points.map((p) => ninesOf(p.percentile)), points.map((p) => p.corrected), points.map((p) => p.uncorrected)],
   };
 }
 
@@ -333,9 +349,15 @@ export function renderSmpPart(r: SmpResultFile, options: SmpPageOptions = {}): R
     body.push(section('over-time', 'Over time', html`<p class="empty">No per-second figures were recorded.</p>`));
   }
   const hasLatency = r.stats.histogram.buckets.length > 0;
-  if (hasLatency) charts.push(histogramChart(r));
+  if (hasLatency) charts.push(histogramChart(r), percentileChart(r));
   body.push(
-    section('distribution', 'Latency distribution', html`<div class="split">${hasLatency ? chartBox('latency-histogram', 'Requests per latency bucket (corrected, log scale)', 'Buckets are about 25% wide (10 per decade), labelled by their upper edge.') : html`<p class="empty">No latencies were recorded: no request got a response.</p>`}<div>${percentileTable(r)}</div></div>`),
+    section(
+      'distribution',
+      'Latency distribution',
+      hasLatency
+        ? html`<div class="split">${chartBox('latency-histogram', 'Requests per latency bucket (corrected, log scale)', 'Buckets are about 25% wide (10 per decade), labelled by their upper edge.')}${chartBox('latency-percentiles', 'Latency by percentile (ms, log scales)', 'Corrected solid, uncorrected dashed: the gap is the time requests waited to be sent.')}</div><div class="narrow">${percentileTable(r)}</div>`
+        : html`<p class="empty">No latencies were recorded: no request got a response.</p>${percentileTable(r)}`,
+    ),
   );
   body.push(responsesSection(r), clientsSection(r), profileSection(r));
   return {

@@ -41,15 +41,49 @@
     var sec = String(s % 60).padStart(2, '0');
     return h > 0 ? h + ':' + String(m).padStart(2, '0') + ':' + sec : m + ':' + sec;
   }
+  // A "nines" axis places percentile p at 1 / (1 - p/100); label its decades p90, p99, p99.9 ...
+  function nines(x) {
+    return 'p' + Number((100 * (1 - 1 / x)).toFixed(4));
+  }
+  function isDecade(v) {
+    var l = Math.log10(v);
+    return Math.abs(l - Math.round(l)) < 1e-9;
+  }
+  function decadesOnly(u, splits) {
+    return splits.map(function (v) { return v !== null && isDecade(v) ? v : null; });
+  }
   function axisValues(a) {
     return function (u, splits) {
-      return splits.map(function (v) { return v === null ? '' : a.seconds ? clock(v) : fmt(v); });
+      return splits.map(function (v) {
+        if (v === null) return '';
+        if (a.nines) return v >= 10 && isDecade(v) ? nines(v) : '';
+        if (a.log) return isDecade(v) ? fmt(v) : '';
+        return a.seconds ? clock(v) : fmt(v);
+      });
     };
   }
   // Whole seconds only, on round minute marks once the run is long.
   var SECOND_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
   function zeroBased(u, min, max) {
     return [0, max > 0 ? max * 1.08 : 1];
+  }
+
+  // Histogram bars. uPlot sizes bars for a linear x scale; on a log scale each bucket is drawn from
+  // its lower edge (upper / ratio) to its upper edge, so every bar has the same width on screen.
+  function barsOf(x) {
+    if (!(x.log && x.bucketRatio > 1)) return uPlot.paths.bars({ size: [0.86, 60], align: 0 });
+    return uPlot.paths.bars({
+      disp: {
+        x0: { unit: 1, values: function (u) { return u.data[0].map(function (v) { return v / x.bucketRatio; }); } },
+        size: {
+          unit: 2,
+          values: function (u) {
+            var decades = Math.log10(u.scales.x.max) - Math.log10(u.scales.x.min);
+            return [(0.88 * Math.log10(x.bucketRatio)) / decades];
+          },
+        },
+      },
+    });
   }
 
   function options(c, width) {
@@ -64,14 +98,15 @@
         stroke: text,
         font: '11px ' + cssVar('font-ui'),
         labelFont: '12px ' + cssVar('font-ui'),
-        grid: { show: side !== 1, stroke: grid, width: 1 },
-        ticks: { stroke: grid, width: 1 },
-        values: a.log ? undefined : axisValues(a),
+        // Log scales: grid lines and ticks at whole decades only (uPlot draws every 1-9 step).
+        grid: a.log ? { show: side !== 1, stroke: grid, width: 1, filter: decadesOnly } : { show: side !== 1, stroke: grid, width: 1 },
+        ticks: a.log ? { stroke: grid, width: 1, filter: decadesOnly } : { stroke: grid, width: 1 },
+        values: a.log && !a.nines ? undefined : axisValues(a),
         incrs: a.seconds ? SECOND_INCRS : undefined,
         size: scale === 'x' ? 44 : 64,
       };
     };
-    var series = [{ label: c.x.label, value: function (u, v) { return v === null || v === undefined ? '–' : c.x.seconds ? clock(v) : fmt(v) + (c.x.unit ? ' ' + c.x.unit : ''); } }];
+    var series = [{ label: c.x.label, value: function (u, v) { return v === null || v === undefined ? '–' : c.x.seconds ? clock(v) : c.x.nines ? nines(v) : fmt(v) + (c.x.unit ? ' ' + c.x.unit : ''); } }];
     // A short run has few points: mark each one so a three-second run does not read as two lines.
     var fewPoints = c.data[0].length <= 60;
     c.series.forEach(function (s) {
@@ -84,7 +119,7 @@
         width: s.edge ? 1 : s.bars ? 1 : 2,
         dash: s.dash ? [6, 5] : undefined,
         fill: s.bars ? alpha(color, 0.55) : s.fill ? alpha(color, 0.1) : undefined,
-        paths: s.bars ? uPlot.paths.bars({ size: [0.86, 60], align: 0 }) : undefined,
+        paths: s.bars ? barsOf(c.x) : undefined,
         points: { show: fewPoints && !s.bars && !s.edge, size: 5 },
         spanGaps: false,
         value: function (u, v) { return v === null || v === undefined ? '–' : fmt(v) + (unit ? ' ' + unit : ''); },
