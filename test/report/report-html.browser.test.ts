@@ -8,7 +8,7 @@ import { writeResultFiles } from '../../packages/core/src/report/files.js';
 import { MAX_PAGE_POINTS } from '../../packages/core/src/report/html/chart.js';
 import type { SmpResult } from '../../packages/core/src/smp/result.js';
 import type { SmiResult } from '../../packages/core/src/smi/result.js';
-import { requireOrSkip } from '../support/action-runner.mjs';
+import { requires } from '../support/requires.mjs';
 import { findChromium, launchChromium, openFile, type PageVisit } from '../support/browser.js';
 import { cliIO } from '../support/cli-io.js';
 import { compileSchemaFile, errorsOf } from '../support/schemas.js';
@@ -25,7 +25,6 @@ import { closedPort, errorRun, goodRun, hourRun, overloadedRun, smiRun, startTar
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-results/report-html');
 const chromium = findChromium();
-const skip = requireOrSkip(chromium.reason);
 
 interface Tables {
   [id: string]: { columns: string[]; rows: unknown[][] };
@@ -83,7 +82,7 @@ function expectSmpTables(tables: Tables, r: SmpResult): void {
   expect(tables.urls!.rows).toEqual(Object.entries(r.stats.per_url));
 }
 
-describe.skipIf(skip)('report.html in Chromium', () => {
+describe('report.html in Chromium', () => {
   let browser: Browser;
   let target: Awaited<ReturnType<typeof startTarget>>;
   const validSmp = compileSchemaFile('smp-result.schema.json');
@@ -91,7 +90,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
   const valid = (r: SmpResult) => expect(validSmp(r), errorsOf(validSmp).join('\n')).toBe(true);
 
   beforeAll(async () => {
-    browser = await launchChromium(chromium.path!);
+    // Without a browser every test below reports itself skipped, with the reason (requires()).
+    if (chromium.path) browser = await launchChromium(chromium.path);
     target = await startTarget();
   }, 60_000);
   afterAll(async () => {
@@ -99,7 +99,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     await target?.close();
   });
 
-  it('a good SMP run: every chart and table, light and dark', { timeout: 60_000 }, async () => {
+  it('a good SMP run: every chart and table, light and dark', { timeout: 60_000 }, async (ctx) => {
+    requires(ctx, chromium.reason);
     const r = await goodRun(target.url);
     valid(r);
     expect(r.stats.errors).toBe(0);
@@ -119,7 +120,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     expect(bg).toBe('rgb(13, 17, 23)');
   });
 
-  it('an overloaded run: the page says the target fell behind and corrected latency diverges', { timeout: 60_000 }, async () => {
+  it('an overloaded run: the page says the target fell behind and corrected latency diverges', { timeout: 60_000 }, async (ctx) => {
+    requires(ctx, chromium.reason);
     const r = await overloadedRun(target.url);
     valid(r);
     expect(r.actual_qps).toBeLessThan(0.6 * r.stats.requested_qps);
@@ -133,7 +135,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     expect(await visit.page.locator('.run-head').innerText()).toMatch(/COMPLETED[\s\S]*the target fell behind the requested rate/i);
   });
 
-  it('a run with errors: HTTP 500/503 and refused connections, marked as errors', { timeout: 60_000 }, async () => {
+  it('a run with errors: HTTP 500/503 and refused connections, marked as errors', { timeout: 60_000 }, async (ctx) => {
+    requires(ctx, chromium.reason);
     const r = await errorRun(target.url, await closedPort());
     valid(r);
     expect(r.stats.status_codes['500']).toBeGreaterThan(0);
@@ -147,7 +150,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     expect(await visit.page.locator('.figure.fail .value').first().innerText()).toMatch(/%$/);
   });
 
-  it('a one-hour run: 3,600 seconds downsampled as stated, the page at most 300 KB', { timeout: 60_000 }, async () => {
+  it('a one-hour run: 3,600 seconds downsampled as stated, the page at most 300 KB', { timeout: 60_000 }, async (ctx) => {
+    requires(ctx, chromium.reason);
     const r = hourRun();
     valid(r);
     expect(r.stats.timeline).toHaveLength(3600);
@@ -178,7 +182,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
       expect(tables['api-versions']!.rows).toEqual(Object.entries(r.meshspec.api_versions));
     }
 
-    it('a conformant run: every spec and step passed', { timeout: 90_000 }, async () => {
+    it('a conformant run: every spec and step passed', { timeout: 90_000 }, async (ctx) => {
+      requires(ctx, chromium.reason);
       const r = await smiRun('faithful', ['traffic-access', 'traffic-spec', 'traffic-split', 'traffic-metrics'], 30_000);
       expect(validSmi(r), errorsOf(validSmi).join('\n')).toBe(true);
       expect(r.meshspec.conformant).toBe(true);
@@ -189,7 +194,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
       expect(await visit.page.locator('.run-head').innerText()).toMatch(/CONFORMANT[\s\S]*4 of 4 specs passed; score 100\.00% \(28 of 28 test cases\)/i);
     });
 
-    it('a failed run: the failing step, its reason and its attempts', { timeout: 90_000 }, async () => {
+    it('a failed run: the failing step, its reason and its attempts', { timeout: 90_000 }, async (ctx) => {
+      requires(ctx, chromium.reason);
       const r = await smiRun('ignore-methods', ['traffic-access', 'traffic-spec'], 8_000);
       expect(validSmi(r), errorsOf(validSmi).join('\n')).toBe(true);
       expect(r.meshspec.conformant).toBe(false);

@@ -41,7 +41,7 @@ export interface SmiSpecDetail {
   status: 'PASSED' | 'FAILED' | 'CANCELLED';
 }
 
-export interface MeshspecDetail {
+interface MeshspecDetail {
   tool: { name: 'meshspec'; version: string };
   smi_release: string;
   /** Kind -> `group/version` tested. */
@@ -77,7 +77,7 @@ export interface MeshspecSpec {
 
 const round3 = (ms: number) => Math.round(ms) / 1000;
 
-export function specDetail(run: CaseRun, release: string): SmiSpecDetail {
+function specDetail(run: CaseRun, release: string): SmiSpecDetail {
   const score = scoreSpec(run);
   const failed = run.steps.find((s) => s.status === 'failed' || s.status === 'cancelled');
   const version = run.apiVersion ? run.apiVersion.split('/').pop()! : 'unknown';
