@@ -10,13 +10,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): { path?: string; reason?: string } {
   if (env.MESHSPEC_CHROMIUM) {
-    return existsSync(env.MESHSPEC_CHROMIUM) ? { path: env.MESHSPEC_CHROMIUM } : { reason: `MESHSPEC_CHROMIUM=${env.MESHSPEC_CHROMIUM} does not exist` };
+    return existsSync(env.MESHSPEC_CHROMIUM) ? { path: env.MESHSPEC_CHROMIUM } : { reason: `a Chromium, but MESHSPEC_CHROMIUM=${env.MESHSPEC_CHROMIUM} does not exist` };
   }
   const onPath = (name: string) => (env.PATH ?? '').split(delimiter).map((d) => join(d, name)).find((p) => existsSync(p));
   const found = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p)) ?? onPath('google-chrome') ?? onPath('google-chrome-stable');
   return found
     ? { path: found }
-    : { reason: 'no Chromium found (MESHSPEC_CHROMIUM, /usr/lib/chromium/chromium, /usr/bin/chromium, google-chrome): .ci/run installs Debian\'s chromium and fonts-liberation' };
+    : { reason: "a Chromium, and none was found (MESHSPEC_CHROMIUM, /usr/lib/chromium/chromium, /usr/bin/chromium, google-chrome): .ci/run installs Debian's chromium and fonts-liberation" };
 }
 
 export async function launchChromium(path: string): Promise<Browser> {
