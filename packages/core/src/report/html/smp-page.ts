@@ -55,6 +55,7 @@ export interface SmpPageOptions {
 }
 
 const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : formatMs(v));
+const requests = (n: number): string => `${formatCount(n)} request${n === 1 ? '' : 's'}`;
 const rate = (v: number): string => formatNumber(v, v >= 100 ? 0 : 1);
 
 /** The target served under 95% of the requested rate (an open-loop run only). */
@@ -79,7 +80,6 @@ function verdict(r: SmpResultFile, thresholds: readonly ThresholdResult[]): { to
 function headlineFigures(r: SmpResultFile): Html {
   const s = r.stats;
   const u = s.uncorrected_latencies_ms;
-  const behind = s.requested_qps > 0 ? r.actual_qps / s.requested_qps : null;
   const items: Figure[] = [
     { label: 'p50 latency', value: ms(r.latencies_ms.p50), unit: 'ms', note: `uncorrected ${ms(u.p50)} ms` },
     { label: 'p90 latency', value: ms(r.latencies_ms.p90), unit: 'ms', note: `uncorrected ${ms(u.p90)} ms` },
@@ -88,7 +88,7 @@ function headlineFigures(r: SmpResultFile): Html {
       label: 'Achieved rate',
       value: rate(r.actual_qps),
       unit: 'req/s',
-      note: s.requested_qps > 0 ? `of ${rate(s.requested_qps)} requested (${formatPercent(behind!)})` : 'unthrottled (closed loop)',
+      note: s.requested_qps > 0 ? `of ${rate(s.requested_qps)} requested (${formatPercent(r.actual_qps / s.requested_qps)})` : 'unthrottled (closed loop)',
       tone: fellBehind(r) ? 'warn' : undefined,
     },
     {
@@ -110,10 +110,10 @@ function warnings(r: SmpResultFile, thresholds: readonly ThresholdResult[]): Htm
   if (s.cancelled) out.push(callout('warn', 'Cancelled.', 'The run was stopped early; every figure covers only the part that ran.'));
   if (s.unsent !== undefined && s.unsent > 0) {
     const of = s.intended !== undefined ? ` of ${formatCount(s.intended)} intended` : '';
-    out.push(callout('warn', `${formatCount(s.unsent)} requests were never sent${of}.`, 'Every connection was still busy when their send time came and the run ended first: the target could not keep up with the requested rate.'));
+    out.push(callout('warn', `${requests(s.unsent)} ${s.unsent === 1 ? 'was' : 'were'} never sent${of}.`, 'Every connection was still busy when their send time came and the run ended first: the target could not keep up with the requested rate.'));
   }
   if (s.cut !== undefined && s.cut > 0) {
-    out.push(callout('warn', `${formatCount(s.cut)} requests were cut off`, 'when the run ended: they had been sent but had no response yet, and are not in the latency figures.'));
+    out.push(callout('warn', `${requests(s.cut)} ${s.cut === 1 ? 'was' : 'were'} cut off`, 'when the run ended: they had been sent but had no response yet, and are not in the latency figures.'));
   }
   if (fellBehind(r) && !s.cancelled) {
     out.push(callout('warn', 'The target fell behind.', `It served ${rate(r.actual_qps)} requests/s of the ${rate(s.requested_qps)} requested (${formatPercent(r.actual_qps / s.requested_qps)}).`));
