@@ -26,8 +26,11 @@ export interface MeshInfo {
   smpName: string;
   /** Every other spelling accepted (compared case-insensitively, `-`/`_`/space folded). */
   aliases: string[];
-  /** Labels and annotations that make the mesh inject its sidecar into a namespace. */
-  injection: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /**
+   * Labels and annotations that make the mesh inject its sidecar: on the namespace (`labels`,
+   * `annotations`), or on each pod template (`podAnnotations`) for meshes that read them there.
+   */
+  injection: { labels?: Record<string, string>; annotations?: Record<string, string>; podAnnotations?: Record<string, string> };
   /** SMI specs the mesh claims to implement today; the suite scores what it really serves. */
   smiSupport: SmiSpecName[];
   /** A note on SMI support shown in the docs and the summary. */
@@ -52,7 +55,9 @@ export const MESHES: readonly MeshInfo[] = [
     injection: { labels: { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support; runs only on EKS.' },
   { id: 'consul', displayName: 'Consul', smpType: 2, smpName: 'CONSUL', aliases: ['consul_connect', 'hashicorp_consul'],
     installer: consulInstaller, defaultVersion: '2.0.3', kubernetesVersion: 'v1.35.1', // chart kubeVersion >=1.22; 1.35 [U]
-    injection: { annotations: { 'consul.hashicorp.com/connect-inject': 'true' } }, smiSupport: [],
+    // consul-k8s v2.0.3 reads connect-inject on the pod, never on its namespace
+    // (control-plane/connect-inject/constants/annotations_and_labels.go), and connectInject.default is false.
+    injection: { podAnnotations: { 'consul.hashicorp.com/connect-inject': 'true' } }, smiSupport: [],
     smiNote: "Consul's SMI controller used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
   { id: 'istio', displayName: 'Istio', smpType: 3, smpName: 'ISTIO', aliases: [],
     installer: istioInstaller, defaultVersion: '1.30.3', kubernetesVersion: 'v1.35.1', // Istio 1.30 needs 1.32 or newer

@@ -63,14 +63,21 @@ export function loadSmiCrds(dir) {
  * @returns {any[]}
  */
 export function smiCrdManifests(rules, dir) {
-  let crds = loadSmiCrds(dir);
+  return alterCrds(loadSmiCrds(dir), rules);
+}
+
+/**
+ * Applies the CRD switches to a list of CRDs (smi-sdk-go's, or a mesh profile's own).
+ * @param {any[]} crds
+ * @param {import('./switches.mjs').Rules} rules
+ * @returns {any[]}
+ */
+export function alterCrds(crds, rules) {
   if (!rules.trafficSplitCrd) crds = crds.filter((c) => c.metadata.name !== 'trafficsplits.split.smi-spec.io');
   if (!rules.currentAccessCrd) {
     const tt = crds.find((c) => c.metadata.name === 'traffictargets.access.smi-spec.io');
-    if (tt) {
-      const old = tt.spec.versions.find((/** @type {any} */ v) => v.name === 'v1alpha2');
-      tt.spec.versions = [{ ...old, served: true, storage: true }];
-    }
+    const old = tt?.spec.versions.find((/** @type {any} */ v) => v.name === 'v1alpha2');
+    if (old) tt.spec.versions = [{ ...old, served: true, storage: true }];
   }
   return crds;
 }
