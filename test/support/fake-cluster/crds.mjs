@@ -17,7 +17,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  */
 export const SMI_CRDS_DIR =
   process.env.MESHSPEC_SMI_CRDS_DIR ??
-  [resolve(HERE, '../../../reference/smi-crds'), resolve(HERE, '../../../../shared/reference/smi-crds')].find((d) => existsSync(d)) ??
+  [resolve(HERE, '../../fixtures/smi-crds'), resolve(HERE, '../../../reference/smi-crds'), resolve(HERE, '../../../../shared/reference/smi-crds')].find((d) => existsSync(d)) ??
   resolve(HERE, '../../../../shared/reference/smi-crds');
 
 /**

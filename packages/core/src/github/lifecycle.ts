@@ -9,6 +9,7 @@ import { resolveMirror } from '../download/mirror.js';
 import { inputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ensureMesh, teardownMesh, type EnsuredMesh, type MeshState } from '../mesh/ensure.js';
+import type { MeshSettings } from '../mesh/installer.js';
 import type { MeshInfo } from '../mesh/registry.js';
 import * as inputs from './inputs.js';
 import { maskSecret } from './mask.js';
@@ -101,7 +102,7 @@ function provision(li: LifecycleInputs, logger: Logger, signal: AbortSignal): Pr
 /** Installs the mesh, or with `deployed` verifies that it is there; state saved for teardown. */
 export async function provisionMesh(
   li: LifecycleInputs,
-  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string },
+  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string; settings?: MeshSettings },
   logger: Logger,
   signal: AbortSignal,
 ): Promise<EnsuredMesh> {
@@ -117,6 +118,7 @@ export async function provisionMesh(
       onState: (s) => state.save(MESH_STATE, s),
       where: 'input service_mesh',
       env: process.env,
+      settings: options.settings,
     }),
   );
 }

@@ -64,7 +64,7 @@ export const MESHES: readonly MeshInfo[] = [
     injection: { labels: { 'istio-injection': 'enabled' } }, smiSupport: [],
     smiNote: "Istio's SMI adapter used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
   { id: 'kuma', displayName: 'Kuma', smpType: 4, smpName: 'KUMA', aliases: [],
-    installer: kumaInstaller, defaultVersion: '2.14.3', kubernetesVersion: 'v1.35.1', // Kuma's CI runs 1.32 to 1.35
+    installer: kumaInstaller, defaultVersion: '2.11.0', kubernetesVersion: 'v1.35.1', // Kuma 2.11 on 1.35 [U]
     injection: { labels: { 'kuma.io/sidecar-injection': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support.' },
   { id: 'linkerd', displayName: 'Linkerd', smpType: 5, smpName: 'LINKERD', aliases: ['linkerd2'],
     installer: linkerdInstaller, defaultVersion: 'edge-26.8.3', kubernetesVersion: 'v1.35.1', // edge-26.5.1 and later need 1.31 or newer

@@ -6,7 +6,7 @@ import { writeResultFiles } from '../report/files.js';
 import { toJUnitXml } from './junit.js';
 import { KubeClient, loadKubeConfig, type KubeTarget } from './kube.js';
 import { toSmiResult, type SmiResult } from './result.js';
-import { judge, type ConformancePolicy, type Verdict } from './scoring.js';
+import { judge, scoreSpec, type ConformancePolicy, type Verdict } from './scoring.js';
 import { toSummaryMarkdown } from './summary.js';
 import { runSmiSuite, type SmiSuiteResult } from './suite.js';
 import type { SmiVersionChoice } from './versions.js';
@@ -102,7 +102,8 @@ export async function runSmiConformance(options: SmiConformanceOptions): Promise
   if (suite.cancelled) {
     kinds.push('cancelled');
     messages.push(verdict.message);
-  } else if (verdict.fail) {
+  } else if (verdict.fail && suite.cases.some((c) => !c.infraError && scoreSpec(c).status !== 'PASSED')) {
+    // A spec the environment kept from running (an image that cannot be pulled) is no verdict on the mesh.
     kinds.push('test');
     messages.push(verdict.message);
   }

@@ -3,7 +3,7 @@ import { subsetMismatch } from './subset.js';
 import { CheckFailed, type Step, type StepContext } from './test-case.js';
 import { SMI_KINDS, type SmiKind } from './versions.js';
 import { httpRouteGroup, MATCH_ALL, tcpRoute, trafficTarget, type SmiRef } from './objects.js';
-import { SAMPLE_APP_PORT, sampleAppAsserts, sampleAppObjects, uniqueServiceAccounts, type SampleAppDef } from './workloads.js';
+import { labelSelector, SAMPLE_APP_IMAGE, SAMPLE_APP_PORT, sampleAppAsserts, sampleAppObjects, uniqueServiceAccounts, type SampleAppDef } from './workloads.js';
 
 /** Steps and objects more than one spec uses. */
 
@@ -71,6 +71,28 @@ export async function accessScaffolding(ctx: StepContext, destinations: string[]
   ];
 }
 
+/** Waiting reasons that mean the kubelet cannot get the image: no wait mends them. */
+const IMAGE_PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+/** Why an app's pod cannot start because its image cannot be pulled, or undefined. */
+async function imagePullFailure(ctx: StepContext, apps: readonly SampleAppDef[]): Promise<string | undefined> {
+  for (const app of apps) {
+    const pods = await ctx.kube.listPods(ctx.namespace, labelSelector(app.podLabels));
+    for (const pod of pods) {
+      for (const status of pod.status?.containerStatuses ?? []) {
+        const waiting = status.state?.waiting;
+        if (!waiting?.reason || !IMAGE_PULL_FAILURES.has(waiting.reason)) continue;
+        return (
+          `the cluster cannot pull the sample app image ${status.image || ctx.sampleAppImage || SAMPLE_APP_IMAGE} for ${app.name} ` +
+          `(${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}); this is not a result of the mesh. ` +
+          'Set sample_app_image (--sample-app-image) to an image the cluster can pull, or make this one reachable'
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Step 2 (Meshery's `02-install`): the sample apps, ready; plus extra objects (services, scaffolding). */
 export function installStep(
   apps: readonly SampleAppDef[],
@@ -88,6 +110,7 @@ export function installStep(
       ...(await scaffolding(ctx)),
     ],
     assert: async (ctx) => [...sampleAppAsserts(apps, ctx.namespace, extras(ctx)), ...(await scaffolding(ctx))],
+    blocked: (ctx) => imagePullFailure(ctx, apps),
   };
 }
 

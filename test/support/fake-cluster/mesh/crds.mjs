@@ -19,6 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export function crdDirectoryCandidates() {
   const dirs = [
     process.env.MESHSPEC_SMI_CRDS_DIR,
+    resolve(here, '../../../fixtures/smi-crds'),
     resolve(here, '../../../../reference/smi-crds'),
     resolve(here, '../../../../../shared/reference/smi-crds'),
   ];

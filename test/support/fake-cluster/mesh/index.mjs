@@ -37,6 +37,7 @@ export { PROFILE_NAMES, meshProfile } from './profiles.mjs';
  *   real proxies balance (Envoy's weighted clusters, Linkerd's dst overrides); see balance.mjs
  * @property {boolean} [requireInjection]  default true: only pods whose namespace (or own
  *   metadata) carries the mesh's injection markers get a sidecar. false: every pod does.
+ * @property {string[]} [unpullableImages]  images the node cannot pull: their pods wait in ImagePullBackOff
  * @property {string} [clusterDomain]  default cluster.local
  * @property {number} [metricsWindowMs] default 30000
  * @property {string} [crdDir]  where the SMI CRD YAML files are (see crds.mjs)
@@ -110,6 +111,12 @@ export function createMeshSimulation(options) {
 
   /** The control plane's start-up check (profile.prepare) fails its pods, as a failing init container would. @param {any} pod */
   const start = (pod) => {
+    const missing = (pod.spec?.containers ?? []).find((/** @type {any} */ c) => (options.unpullableImages ?? []).includes(c.image));
+    if (missing) {
+      return Promise.reject(
+        Object.assign(new Error(`Back-off pulling image "${missing.image}": ErrImagePull: failed to resolve reference "${missing.image}": not found`), { reason: 'ImagePullBackOff' }),
+      );
+    }
     if (profile?.prepare && cp && pod.metadata?.namespace === cp.namespace) {
       const failed = profile.prepare(preferredVersions(list({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' })));
       if (failed) return Promise.reject(new Error(`prepare: ${failed}`));
