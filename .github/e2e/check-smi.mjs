@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const EXPECTATIONS_FILE = join(HERE, 'smi-expectations.json');
+const EXPECTATIONS_FILE = join(HERE, 'smi-expectations.json');
 
 /** @returns {any} the parsed table */
 export function loadExpectations(file = EXPECTATIONS_FILE) {
@@ -63,7 +63,7 @@ function sortKeys(o) {
 }
 
 /** The workflow command for one difference. @param {string} mesh @param {{ certain: boolean, what: string, expected: unknown, got: unknown }} d */
-export function annotation(mesh, d) {
+function annotation(mesh, d) {
   const level = d.certain ? 'error' : 'warning';
   const kind = d.certain ? 'certain' : 'uncertain';
   return `::${level} title=SMI expectation (${mesh})::${d.what}: expected ${JSON.stringify(d.expected)}, got ${JSON.stringify(d.got)} (${kind} row of .github/e2e/smi-expectations.json)`;

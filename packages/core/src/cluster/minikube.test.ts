@@ -37,9 +37,10 @@ describe('minikube download URLs across OS x architecture', () => {
     for (const [arch, byOs] of Object.entries(published)) {
       if (typeof byOs === 'object') for (const [os, digest] of Object.entries(byOs)) expected[`${os}-${arch}`] = digest;
     }
-    expect(Object.keys(expected)).toHaveLength(8);
+    expect(Object.keys(expected)).toHaveLength(7); // amd64: darwin, linux, windows; arm64: darwin, linux; ppc64le and s390x: linux
     expect(MINIKUBE_PINNED_SHA256['v1.38.1']).toEqual(expected);
-    expect(minikubeDownload('v1.38.1', { os: 'linux', arch: 'amd64' })).toMatchObject({ sha256: '099477eaf248bcb5bcea8ce78a2898e93ac01461c35189da1848c3de82ecd22e', checksumUrl: undefined });
+    const req = minikubeDownload('v1.38.1', { os: 'linux', arch: 'amd64' });
+    expect([req.sha256, req.checksumUrl]).toEqual(['099477eaf248bcb5bcea8ce78a2898e93ac01461c35189da1848c3de82ecd22e', undefined]);
   });
 
   it('goes through the mirror, .sha256 beside the binary', () => {

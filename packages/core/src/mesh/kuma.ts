@@ -4,7 +4,7 @@ import { MeshInstaller, type Step, type ToolPaths, type ToolRequirement } from '
 
 const NAMESPACE = 'kuma-system';
 const RELEASE = 'kuma';
-export const KUMA_CHART_REPO = 'https://kumahq.github.io/charts';
+const KUMA_CHART_REPO = 'https://kumahq.github.io/charts';
 
 /**
  * The sha256 of Kuma's Helm chart archives, as kumahq/charts' `index.yaml` (branch gh-pages, commit

@@ -80,7 +80,7 @@ export const MESHES: readonly MeshInfo[] = [
   { id: 'osm', displayName: 'Open Service Mesh', smpType: 10, smpName: 'OPEN_SERVICE_MESH', aliases: ['open_service_mesh', 'openservicemesh'],
     installer: osmInstaller, defaultVersion: 'v1.2.4', kubernetesVersion: 'v1.28.15', // CI ran 1.22-1.24; minikube v1.38.1 supports 1.28+ [U]
     injection: { labels: { 'openservicemesh.io/monitored-by': 'osm' }, annotations: { 'openservicemesh.io/sidecar-injection': 'enabled' } },
-    smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split', 'traffic-metrics'], smiNote: 'Full SMI with permissive mode off; archived upstream.', archived: true },
+    smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'Access, specs and split (v1alpha2) with permissive mode off; no SMI metrics API; archived upstream.', archived: true },
   { id: 'nginx_service_mesh', displayName: 'NGINX Service Mesh', smpType: 11, smpName: 'NGINX_SERVICE_MESH', aliases: ['nginx', 'nsm_nginx', 'nginxsm'],
     injection: {}, smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'End of life.', archived: true },
   { id: 'cilium', displayName: 'Cilium Service Mesh', smpType: 12, smpName: 'CILIUM_SERVICE_MESH', aliases: ['cilium_service_mesh'],

@@ -26,14 +26,14 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 
 export type SmiRef = { kind: 'HTTPRouteGroup' | 'TCPRoute'; name: string; matches?: string[] };
 
-export interface HttpMatch {
+interface HttpMatch {
   name: string;
   pathRegex: string;
   methods: string[];
 }
 
 /** `v1alpha3` -> 3; versions that do not parse count as the newest (so they get today's shape). */
-export function alphaNumber(apiVersion: string): number {
+function alphaNumber(apiVersion: string): number {
   const m = /\/v1alpha(\d+)$/.exec(apiVersion);
   return m ? Number(m[1]) : Number.POSITIVE_INFINITY;
 }

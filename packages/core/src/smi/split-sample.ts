@@ -11,7 +11,7 @@
 /** The largest chance of a wrong verdict the suite accepts, per judged sample. */
 export const ERROR_BOUND = 1e-4;
 
-export interface SplitJudgement {
+interface SplitJudgement {
   /** Calls in the judged sample. */
   n: number;
   /** The heavier backend must receive at least this many of the n calls. */

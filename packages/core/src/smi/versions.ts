@@ -104,7 +104,7 @@ export type Resolution =
   | { ok: false; kind: SmiKind; reason: string; served: string[] };
 
 /** The reason a spec fails when its group is not served at all. */
-export const noApi = (group: string): string => `the mesh serves no ${group} API`;
+const noApi = (group: string): string => `the mesh serves no ${group} API`;
 
 /** Picks the version to test for one kind, or explains why there is none. */
 export function chooseVersion(choice: SmiVersionChoice, kind: SmiKind, served: Served): Resolution {

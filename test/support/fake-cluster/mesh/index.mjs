@@ -22,7 +22,7 @@ export { SWITCHES, MODES, describeSwitch, rulesFor } from './switches.mjs';
 export { controlPlaneManifests, CONTROL_PLANE_IDS } from './control-plane.mjs';
 export { decide } from './decide.mjs';
 export { mulberry32 } from './balance.mjs';
-export { PROFILE_NAMES, meshProfile } from './profiles.mjs';
+export { PROFILE_NAMES } from './profiles.mjs';
 
 /**
  * @typedef {object} MeshSimulationOptions
