@@ -13,6 +13,7 @@ import {
   worstKind,
   type EnsuredCluster,
   type KubeTarget,
+  DEFAULTS,
 } from '@meshspec/core';
 import {
   diagnose,
@@ -59,10 +60,10 @@ function readInputs(signal: AbortSignal) {
     sampleAppImage: inputs.optional('sample_app_image'),
     // Only Traefik Mesh's install has such choices; they are ignored for other meshes.
     meshSettings: { chartRepo: inputs.optional('traefik_mesh_chart_repo'), chartVersion: inputs.optional('traefik_mesh_chart_version') },
-    stepTimeoutMs: inputs.duration('step_timeout') ?? 180_000,
+    stepTimeoutMs: inputs.duration('step_timeout') ?? DEFAULTS.stepTimeoutMs,
     failOnNonconformance: inputs.bool('fail_on_nonconformance', true),
     minPassingPercentage: inputs.number('min_passing_percentage', { min: 0, max: 100 }),
-    outputDir: inputs.str('output_dir', 'meshspec-results'),
+    outputDir: inputs.str('output_dir', DEFAULTS.outDir),
   };
 }
 

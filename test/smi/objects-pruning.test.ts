@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { httpRouteGroup, MATCH_ALL, tcpRoute, trafficSplit, trafficTarget } from '../../packages/core/src/smi/objects.js';
-import { admitCustomResource } from '../support/fake-cluster/index.mjs';
+import { admitCustomResource } from '../support/fake-cluster/crds.mjs';
 
 /**
  * Every object the suite writes survives pruning, unchanged, by every version of every SMI CRD we

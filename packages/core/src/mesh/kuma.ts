@@ -17,7 +17,7 @@ export const KUMA_CHART_PINNED_SHA256: Readonly<Record<string, string>> = {
 };
 
 /** Kuma, from its Helm chart (as Kuma documents for Kubernetes), verified against the pinned digest. */
-export class KumaInstaller extends MeshInstaller {
+class KumaInstaller extends MeshInstaller {
   readonly meshId = 'kuma';
   override readonly versionExample = '2.11.0';
   readonly controlPlane: ControlPlaneSpec = { namespace: NAMESPACE, deployments: [{ namespace: NAMESPACE, name: 'kuma-control-plane' }] };

@@ -1,3 +1,4 @@
+import { sleep } from '../wait.js';
 import { installStep, testedApiVersion } from './steps.js';
 import { CheckFailed, type StepContext, type TestCase } from './test-case.js';
 import { describeProbe, expectVerdict, sendProbes } from './traffic.js';
@@ -10,7 +11,7 @@ import { STANDARD_APPS } from './workloads.js';
  */
 
 /** Calls per check; success_count must reach it. */
-export const METRICS_CALLS = 10;
+const METRICS_CALLS = 10;
 
 /** Resources the suite reads; the spec lists more (nodes, jobs, ...), which meshes serve unevenly. */
 const REQUIRED_RESOURCES = ['deployments', 'pods'];
@@ -23,7 +24,7 @@ interface TrafficMetrics {
 }
 
 /** A Kubernetes quantity ("50", "2k", "1234m") or a plain number, as a number. */
-export function quantityValue(v: string | number | undefined): number {
+function quantityValue(v: string | number | undefined): number {
   if (typeof v === 'number') return v;
   const m = /^([+-]?\d+(?:\.\d+)?)(m|k|M|G|T|P|E)?$/.exec(String(v ?? '').trim());
   if (!m) return Number.NaN;
@@ -83,11 +84,11 @@ async function countRises(ctx: StepContext, what: string, read: (what: string, o
     if (Date.now() + delay > until) {
       throw new CheckFailed(`${what}: success_count rose from ${before} to ${after} (by ${after - before}) after ${METRICS_CALLS} successful calls; expected a rise of at least ${METRICS_CALLS}`);
     }
-    await new Promise<void>((done) => {
-      const timer = setTimeout(done, delay);
-      ctx.signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
-    });
-    if (ctx.signal.aborted) throw new CheckFailed(`${what}: success_count rose by ${after - before} of ${METRICS_CALLS} before the step deadline`);
+    try {
+      await sleep(delay, ctx.signal);
+    } catch {
+      throw new CheckFailed(`${what}: success_count rose by ${after - before} of ${METRICS_CALLS} before the step deadline`);
+    }
   }
   ctx.note(`${what}: success_count ${before} → ${after}`);
 }

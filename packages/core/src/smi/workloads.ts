@@ -59,7 +59,7 @@ export interface WorkloadOptions {
   appProtocol?: string;
 }
 
-export function serviceAccount(namespace: string, name: string): KubernetesObject {
+function serviceAccount(namespace: string, name: string): KubernetesObject {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } };
 }
 

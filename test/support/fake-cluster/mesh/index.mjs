@@ -18,10 +18,8 @@ import { createPodRuntime } from './pod-runtime.mjs';
 import { createSidecar } from './sidecar.mjs';
 import { rulesFor } from './switches.mjs';
 
-export { SWITCHES, MODES, describeSwitch, rulesFor } from './switches.mjs';
+export { SWITCHES, describeSwitch } from './switches.mjs';
 export { controlPlaneManifests, CONTROL_PLANE_IDS } from './control-plane.mjs';
-export { decide } from './decide.mjs';
-export { mulberry32 } from './balance.mjs';
 export { PROFILE_NAMES } from './profiles.mjs';
 
 /**
@@ -40,7 +38,6 @@ export { PROFILE_NAMES } from './profiles.mjs';
  * @property {string[]} [unpullableImages]  images the node cannot pull: their pods wait in ImagePullBackOff
  * @property {string} [clusterDomain]  default cluster.local
  * @property {number} [metricsWindowMs] default 30000
- * @property {string} [crdDir]  where the SMI CRD YAML files are (see crds.mjs)
  */
 
 /**
@@ -133,7 +130,7 @@ export function createMeshSimulation(options) {
     seed,
 
     /** SMI CRDs (apiextensions.k8s.io/v1) to install at start: the profile's own, or smi-sdk-go's. */
-    crdManifests: () => (profile ? alterCrds(profileCrds(profile), rules) : smiCrdManifests(rules, options.crdDir)),
+    crdManifests: () => (profile ? alterCrds(profileCrds(profile), rules) : smiCrdManifests(rules)),
 
     /** The metrics.smi-spec.io/v1alpha1 API, unless the mode removes it. */
     aggregatedApis: () => (metricsApi ? [metricsApi] : []),

@@ -13,12 +13,10 @@
 // spec's own semantics and the metrics API: the faithful reading of SMI itself.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { fixturePath } from '../../fixtures.mjs';
 import { compareKubeVersions } from '../resources.mjs';
-
-const MESH_CRDS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/mesh-crds');
 
 /**
  * @typedef {object} MeshProfile
@@ -95,7 +93,7 @@ export function meshProfile(name) {
  */
 export function profileCrds(profile) {
   if (!profile.crds) return [];
-  const dir = join(MESH_CRDS, profile.crds);
+  const dir = fixturePath('mesh-crds', profile.crds);
   /** @type {Map<string, any>} */
   const byName = new Map();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
