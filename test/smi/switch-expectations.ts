@@ -11,7 +11,7 @@ import { fakeCluster, namespacesLeft, outline, runAgainst, SEEDS } from './helpe
  * can touch run, with step timeouts that leave room for one whole attempt of each check (a broken
  * rule never heals, so a failing step costs its whole timeout).
  */
-export interface Failure {
+interface Failure {
   spec: string;
   step: string;
   reason: RegExp;

@@ -53,7 +53,7 @@ const SMI_RELEASES = {
   'v0.6.0': { access: 'v1alpha3', specs: 'v1alpha4', split: 'v1alpha4', metrics: 'v1alpha1' },
 } as const satisfies Record<string, Record<SmiApi, string>>;
 
-export type SmiRelease = keyof typeof SMI_RELEASES;
+type SmiRelease = keyof typeof SMI_RELEASES;
 export type SmiVersionChoice = SmiRelease | 'auto';
 export const DEFAULT_SMI_VERSION: SmiVersionChoice = 'auto';
 
