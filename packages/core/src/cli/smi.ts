@@ -56,7 +56,7 @@ junit.xml and summary.md. Each spec runs in its own namespace, deleted afterward
       --kubeconfig FILE            kubeconfig (default: KUBECONFIG, then ~/.kube/config)
       --context NAME               kubeconfig context (default: the current one)
   -o, --out DIR                    output directory (default ./${DEFAULTS.outDir})
-      --step-timeout D             how long a step may take, Go duration (default 180s)
+      --step-timeout D             how long a step may take, Go duration (default ${DEFAULTS.stepTimeoutMs / 1000}s)
       --smi-version V              auto (default: each kind's newest served version) or v0.6.0 (that release's versions, strictly)
       --sample-app-image IMAGE     the sample app image (default ${SAMPLE_APP_IMAGE})
       --min-passing-percentage N   conformant when at least N% of the steps pass (default: every spec must pass)
