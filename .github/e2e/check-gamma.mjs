@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compares a GAMMA run (gamma-result.json) with the `gamma` rows of the expectations table
-// (gamma-expectations.json beside this file, to be folded into the SMI table smi-expectations.json
-// once that lands): per profile, the core and extended result and counts, exactly. Used by .github/workflows/e2e.yml on the real run and by
+// (smi-expectations.json beside this file, shared with the SMI checks): per profile, the core and
+// extended result and counts, exactly. Used by .github/workflows/e2e.yml on the real run and by
 // test/gamma/expectations.test.ts.
 //
 //   node .github/e2e/check-gamma.mjs <gamma-result.json> <mesh>
@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const EXPECTATIONS_FILE = join(HERE, 'gamma-expectations.json');
+const EXPECTATIONS_FILE = join(HERE, 'smi-expectations.json');
 
 /** @returns {any} the `gamma` part of the table */
 export function loadGammaExpectations(file = EXPECTATIONS_FILE) {

@@ -22,7 +22,7 @@ import {
   scrubber,
   setOutputs,
   teardownFromState,
-  uploadOutputDir,
+  uploadAndLinkReport,
   writeJobSummary,
   type ActionContext,
   type MainOutcome,
@@ -122,7 +122,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
     throw error;
   } finally {
-    if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
+    await uploadAndLinkReport(outDir, i.artifact, logger);
     await writeJobSummary(phasesMarkdown(logger.timings));
   }
 }

@@ -73,7 +73,7 @@ describe('the GAMMA expectations', () => {
     expect(diffs.map((d: any) => d.what)).toEqual([`${name} core result`, `${name} core passed`, `${name} core failed`]);
     const certain = gamma.meshes.linkerd.profiles[name].certain;
     expect(gammaAnnotation('linkerd', diffs[1])).toBe(
-      `::${certain ? 'error' : 'warning'} title=GAMMA expectation (linkerd)::${name} core passed: expected ${run.profiles[0]!.core.passed + 1}, got ${run.profiles[0]!.core.passed} (${certain ? 'certain' : 'uncertain'} row of .github/e2e/gamma-expectations.json)`,
+      `::${certain ? 'error' : 'warning'} title=GAMMA expectation (linkerd)::${name} core passed: expected ${run.profiles[0]!.core.passed + 1}, got ${run.profiles[0]!.core.passed} (${certain ? 'certain' : 'uncertain'} row of .github/e2e/smi-expectations.json)`,
     );
     const wrongVersion = { ...resultOf('istio'), gateway_api_version: 'v1.6.0' };
     expect(gammaDifferences(gamma, 'istio', wrongVersion)).toEqual([{ certain: true, what: 'gateway_api_version', expected: 'v1.6.1', got: 'v1.6.0' }]);

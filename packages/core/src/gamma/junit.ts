@@ -1,4 +1,4 @@
-import { junitSeconds, xmlAttrs, xmlEscape } from '../report/xml.js';
+import { junitSeconds, xmlAttrs, xmlEscape } from '../xml.js';
 import type { GoTestRun } from './go-test-json.js';
 import type { GammaLevel, GammaResult } from './result.js';
 

@@ -10,7 +10,7 @@ import { resolveMirror } from '../download/mirror.js';
 import { inputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ensureMesh, teardownMesh, type EnsuredMesh, type MeshState } from '../mesh/ensure.js';
-import type { InstallPurpose } from '../mesh/installer.js';
+import type { InstallPurpose, MeshSettings } from '../mesh/installer.js';
 import type { MeshInfo } from '../mesh/registry.js';
 import * as inputs from './inputs.js';
 import { maskSecret } from './mask.js';
@@ -103,7 +103,7 @@ function provision(li: LifecycleInputs, logger: Logger, signal: AbortSignal): Pr
 /** Installs the mesh, or with `deployed` verifies that it is there; state saved for teardown. */
 export async function provisionMesh(
   li: LifecycleInputs,
-  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string; purpose?: InstallPurpose },
+  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string; settings?: MeshSettings; purpose?: InstallPurpose },
   logger: Logger,
   signal: AbortSignal,
 ): Promise<EnsuredMesh> {
@@ -119,6 +119,7 @@ export async function provisionMesh(
       onState: (s) => state.save(MESH_STATE, s),
       where: options.where,
       env: process.env,
+      settings: options.settings,
       purpose: options.purpose,
     }),
   );

@@ -7,7 +7,7 @@ import type { ClusterState } from '../cluster/teardown.js';
 import type { DownloadContext } from '../download/download-verified.js';
 import { createToolCache, type ToolCache } from '../download/tool-cache.js';
 import { deploymentVersion, findDeployments, waitForDeployments } from './control-plane.js';
-import type { InstallContext, InstallPurpose, MeshInstaller } from './installer.js';
+import type { InstallContext, InstallPurpose, MeshInstaller, MeshSettings } from './installer.js';
 import { MESHES, requireMesh, type MeshInfo } from './registry.js';
 import { DEFAULTS } from '../defaults.js';
 
@@ -40,6 +40,8 @@ export interface EnsureMeshOptions {
   where?: string;
   env?: NodeJS.ProcessEnv;
   platform?: Platform;
+  /** Per-mesh install choices (Traefik Mesh's chart repository and version). */
+  settings?: MeshSettings;
   /** `gamma`: the Gateway API CRDs are installed already; no SMI extras (mesh/installer.ts). */
   purpose?: InstallPurpose;
 }
@@ -157,6 +159,7 @@ function installContext(options: EnsureMeshOptions, kc: KubeConfig, timeoutMs: n
     signal: options.signal,
   };
   return {
+    settings: options.settings,
     meshName: requireMesh(options.mesh, options.where ?? 'service_mesh').displayName,
     logger: options.logger,
     signal: options.signal,

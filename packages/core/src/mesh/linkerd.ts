@@ -2,7 +2,7 @@ import { githubReleaseUrl } from '../download/mirror.js';
 import { PATTERNS } from '../download/patterns.js';
 import type { Platform } from '../cluster/platform.js';
 import type { ControlPlaneSpec } from './control-plane.js';
-import { MeshInstaller, type InstallPurpose, type SmiExtra, type Step, type ToolPaths, type ToolRequirement } from './installer.js';
+import { MeshInstaller, type ClusterFacts, type InstallPurpose, type SmiExtra, type Step, type ToolPaths, type ToolRequirement } from './installer.js';
 
 const NAMESPACE = 'linkerd';
 /** linkerd-smi, the extension that turns TrafficSplits into ServiceProfiles (TrafficSplit only). */
@@ -59,13 +59,25 @@ class LinkerdInstaller extends MeshInstaller {
   }
 
   /**
+   * `linkerd install` refuses a cluster whose nodes run the docker runtime unless
+   * `proxyInit.runAsRoot=true` (linkerd2 edge-26.8.3 `cli/cmd/install.go` installControlPlane,
+   * `pkg/healthcheck/healthcheck.go` CheckNodesHaveNonDockerRuntime; linkerd2#7468): proxy-init
+   * needs root to set up iptables there. minikube v1.38 still defaults to docker (through
+   * cri-dockerd; containerd from v1.39). So meshspec sets it exactly when a node reports `docker://`,
+   * and leaves minikube's runtime as it is.
    * For GAMMA the Gateway API CRDs of the suite's version are installed first (Linkerd needs them
    * before its control plane), so Linkerd's own copy is turned off; otherwise its CRD chart brings them.
    */
-  installSteps(_version: string, _tools: ToolPaths, purpose: InstallPurpose = 'smi'): Step[] {
+  installSteps(_version: string, _tools: ToolPaths, cluster: ClusterFacts, purpose: InstallPurpose = 'smi'): Step[] {
+    const docker = cluster.nodeRuntimes.some((r) => r.startsWith('docker://'));
     return [
       { tool: 'linkerd', args: ['install', '--crds', '--set', `installGatewayAPI=${purpose === 'gamma' ? 'false' : 'true'}`], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install --crds' },
-      { tool: 'linkerd', args: ['install'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install' },
+      {
+        tool: 'linkerd',
+        args: ['install', ...(docker ? ['--set', 'proxyInit.runAsRoot=true'] : [])],
+        pipeToKubectl: ['apply', '-f', '-'],
+        what: docker ? 'linkerd install (proxyInit.runAsRoot=true: a node runs the docker runtime)' : 'linkerd install',
+      },
     ];
   }
 
