@@ -119,7 +119,8 @@ describe('native load generator: errors', () => {
     // Backoff 10, 20, 40, ... ms per connection: a handful of attempts, not thousands.
     expect(r.requests).toBeLessThan(50);
     expect(r.statusCodes).toEqual({});
-    expect(r.errorSamples?.refused).toMatch(/ECONNREFUSED/);
+    expect(r.errorSamples.refused?.[0]?.message).toMatch(/ECONNREFUSED/);
+    expect(r.errorSamples.refused!.reduce((n, x) => n + x.count, 0)).toBe(r.errorKinds.refused);
   });
 
   it('counts connections reset by the server', async () => {
@@ -203,7 +204,7 @@ describe('native load generator: errors', () => {
     const r = await run([client([t.url], { connections: 1 })], { durationMs: 200 });
     expect(r.errorKinds.protocol).toBeGreaterThan(0);
     expect(r.errors).toBe(r.requests);
-    expect(r.errorSamples?.protocol).toMatch(/malformed response: the status code is not three digits/);
+    expect(r.errorSamples.protocol?.[0]?.message).toMatch(/malformed response: the status code is not three digits/);
   });
 });
 

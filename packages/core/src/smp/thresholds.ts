@@ -98,7 +98,7 @@ export function parseThreshold(expression: string, source = '--threshold'): Thre
       if (limit === 1 && metric !== 'achieved_ratio') throw fail(`${metric}<1 would mean 100%; write 1% or 0.01`);
       if (limit > 1) throw fail(`${metric} without % is a fraction between 0 and 1; did you mean ${rawNumber}%?`);
       unit = 'fraction';
-    } else throw fail(`"${rawUnit}" is not a unit of ${metric}; write a fraction (0.01) or a percentage (1%)`);
+    } else throw fail(`"${rawUnit}" is not ${metric === 'error_rate' ? 'an error-rate unit' : `a unit of ${metric}`}; write a fraction (0.01) or a percentage (1%)`);
   } else if (RATES.has(metric)) {
     if (unitText === '' || unitText === 'rps' || unitText === 'qps' || unitText === '/s') unit = 'rps';
     else throw fail(`"${rawUnit}" is not a rate unit; ${metric} is in requests per second, written without a unit`);
@@ -208,7 +208,7 @@ export function evaluateThresholds(result: SmpResult, thresholds: readonly Thres
     if (actual === null) {
       // A run where no request got a response has no latency (nor, without requests, an error
       // rate): passing `p99<250ms` on zeros would hide an outage.
-      const why = LATENCY.has(t.metric) ? 'no latency was measured' : result.stats.intended === 0 ? 'no request was due' : 'no requests completed';
+      const why = !LATENCY.has(t.metric) && result.stats.intended === 0 ? 'no request was due' : result.stats.requests === 0 ? 'no requests completed' : 'no request got a response';
       return { ...base, actual, passed: false, message: `${t.expression} missed: ${why}, so ${t.metric} is unknown` };
     }
     const passed = compare(actual, t.op, t.limit, t.unit);

@@ -364,6 +364,7 @@ class Run {
       this.windowEnd = this.endAt;
       if (signal?.aborted) {
         this.cancelled = true;
+        this.windowEnd = this.t0; // nothing ran: an empty window
         this.finish();
         return;
       }
