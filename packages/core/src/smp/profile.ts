@@ -53,10 +53,12 @@ export class ProfileError extends MeshspecError {
   constructor(
     readonly source: string,
     readonly problems: ProfileProblem[],
+    /** The profile's file, when it came from one: annotations point at files only. */
+    file?: string,
   ) {
     super('input', `${source}: ${problems.length === 1 ? 'the profile is invalid' : `the profile has ${problems.length} problems`}; fix the lines above`, {
       details: problems.map((p) => `${source}: ${p.path}: ${p.message}`),
-      file: source,
+      file,
     });
   }
 }
@@ -193,7 +195,7 @@ function isAbsoluteHttpUrl(value: string): string | undefined {
  * Validates a normalised document and builds the typed profile. Every problem is collected,
  * so a user sees all of them at once.
  */
-export function buildProfile(doc: unknown, source: string): SmpProfile {
+export function buildProfile(doc: unknown, source: string, file?: string): SmpProfile {
   const { document, problems, spelled } = normaliseProfileDocument(doc);
   const bare = isObject(doc) && !('test' in doc);
   const user = (p: string) => {
@@ -260,7 +262,7 @@ export function buildProfile(doc: unknown, source: string): SmpProfile {
   const tooMany = connectionsProblem(clients);
   if (tooMany) problems.push({ path: '$.test.clients', message: tooMany });
   if (problems.length > 0 || schemaFailed) {
-    throw new ProfileError(source, dedupe(problems.map((p) => ({ path: user(p.path), message: p.message }))));
+    throw new ProfileError(source, dedupe(problems.map((p) => ({ path: user(p.path), message: p.message }))), file);
   }
 
   const meshIn = (document.mesh as Json | undefined) ?? {};
@@ -350,9 +352,9 @@ export function parseProfileText(text: string, source: string): SmpProfile {
   } catch (error) {
     const e = error as yaml.YAMLException;
     const line = e.mark ? e.mark.line + 1 : undefined;
-    throw new ProfileError(source, [{ path: line ? `line ${line}` : '$', message: `not valid YAML or JSON: ${e.reason ?? e.message}` }]);
+    throw new ProfileError(source, [{ path: line ? `line ${line}` : '$', message: `not valid YAML or JSON: ${e.reason ?? e.message}` }], source);
   }
-  return buildProfile(doc, source);
+  return buildProfile(doc, source, source);
 }
 
 export async function readProfile(file: string, displayName = file): Promise<SmpProfile> {
@@ -361,7 +363,8 @@ export async function readProfile(file: string, displayName = file): Promise<Smp
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw inputError(`${displayName}: cannot read the profile (${code === 'ENOENT' ? 'no such file' : (error as Error).message})`, { file: displayName });
+    // An annotation points at a file only when there is one.
+    throw inputError(`${displayName}: cannot read the profile (${code === 'ENOENT' ? 'no such file' : (error as Error).message})`, code === 'ENOENT' ? {} : { file: displayName });
   }
   return parseProfileText(text, displayName);
 }
