@@ -34,13 +34,15 @@ function causesOf(result: SmpResult): Cause[] {
     const status = Number(code);
     if (count > 0 && (status < 200 || status >= 400)) causes.push({ label: `HTTP ${code}`, count, messages: [] });
   }
+  // Failures first, most frequent first; then what never completed (cut) or never left (unsent).
+  causes.sort((a, b) => b.count - a.count);
   if (s.cut > 0) causes.push({ label: 'cut', count: s.cut, messages: [`still in flight ${formatNumber(s.grace_s, 1)} s after the load window`] });
-  if (s.unsent > 0) causes.push({ label: 'unsent', count: s.unsent, messages: ['no connection was free before the window ended'] });
-  return causes.sort((a, b) => b.count - a.count);
+  if (s.unsent > 0) causes.push({ label: 'unsent', count: s.unsent, messages: ['no connection was free to send them before the window ended'] });
+  return causes;
 }
 
 /** The dominant failure causes, most frequent first: `refused ×180 (connect ECONNREFUSED …); HTTP 500 ×20`. */
-export function describeCauses(result: SmpResult, limit = 3): string {
+export function describeCauses(result: SmpResult, limit = 4): string {
   const causes = causesOf(result).slice(0, limit);
   if (causes.length === 0) return 'no request was due';
   return causes.map((c) => `${c.label} ×${formatCount(c.count)}${c.messages.length ? ` (${c.messages.join('; ')})` : ''}`).join('; ');
