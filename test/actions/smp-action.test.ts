@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeBinaries, requireOrSkip, runActionBundle } from '../support/action-runner.mjs';
+import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
+import { requires } from '../support/requires.mjs';
 import { validatorFor } from '../../packages/core/src/schemas/index.js';
 
 // The committed bundle, run the way the GitHub runner runs it (INPUT_*, GITHUB_OUTPUT, ...).
@@ -56,10 +57,8 @@ mesh:
 
 for (const node of nodeBinaries()) {
   describe(`smp-action bundle on ${node.label}`, () => {
-    const skip = () => requireOrSkip(node.skipReason) || !node.path;
-
-    it('runs a good profile: outputs, summary, files, exit 0', async () => {
-      if (skip()) return;
+    it('runs a good profile: outputs, summary, files, exit 0', async (ctx) => {
+      requires(ctx, node.skipReason);
       // Meshery's layout: the profile under .github/, named without the folder.
       const ws = workspaceWith({ '.github/load-test.yaml': profile() });
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'load-test.yaml', thresholds: 'error_rate<1%\np99<2000ms', platform: 'docker' } });
@@ -86,8 +85,8 @@ for (const node of nodeBinaries()) {
       expect(everything).not.toContain('sekret-url-password');
     });
 
-    it('rejects an invalid profile with exit 1, failure_kind=input and an annotation on the file', async () => {
-      if (skip()) return;
+    it('rejects an invalid profile with exit 1, failure_kind=input and an annotation on the file', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({ 'perf/bad.yaml': 'test:\n  duration: soon\n  clients:\n    - endpoint_urls: [not-a-url]\n' });
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'perf/bad.yaml' } });
       expect(r.code).toBe(1);
@@ -97,8 +96,8 @@ for (const node of nodeBinaries()) {
       expect(existsSync(join(ws, 'meshspec-results/smp-result.json'))).toBe(false);
     });
 
-    it('fails a missed threshold with exit 1, failure_kind=test, and still writes the results', async () => {
-      if (skip()) return;
+    it('fails a missed threshold with exit 1, failure_kind=test, and still writes the results', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({ 'p.yaml': profile('1s', 20) });
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'p.yaml', thresholds: 'actual_qps>=100000' } });
       expect(r.code).toBe(1);
@@ -108,8 +107,8 @@ for (const node of nodeBinaries()) {
       expect(r.summary).toMatch(/actual\\?_qps\\?>=100000/);
     });
 
-    it('fails a run in which no request succeeded: failure_kind=test, the cause, empty latency outputs', async () => {
-      if (skip()) return;
+    it('fails a run in which no request succeeded: failure_kind=test, the cause, empty latency outputs', async (ctx) => {
+      requires(ctx, node.skipReason);
       const dead = await new Promise<number>((done) => {
         const s = createServer();
         s.listen(0, '127.0.0.1', () => {
@@ -135,8 +134,8 @@ for (const node of nodeBinaries()) {
       expect(r.summary).toMatch(/^## ❌ SMP run .* failed: no request succeeded$/m);
     });
 
-    it('passes errors no threshold covers with a warning that gives the error rate', async () => {
-      if (skip()) return;
+    it('passes errors no threshold covers with a warning that gives the error rate', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({});
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { endpoint_url: `${url}/flaky`, duration: '1s', rps: '40', thresholds: 'p99<5s', upload_artifact: 'false' } });
       expect(r.code, r.stdout).toBe(0);
@@ -146,8 +145,8 @@ for (const node of nodeBinaries()) {
       expect(Number(r.outputs.success_qps)).toBeLessThan(Number(r.outputs.actual_qps));
     });
 
-    it('masks ?sig=, ?jwt=, X-Signature and names from the redact input in the log, the summary and every file', async () => {
-      if (skip()) return;
+    it('masks ?sig=, ?jwt=, X-Signature and names from the redact input in the log, the summary and every file', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({
         'p.yaml': `test:\n  duration: 1s\n  clients:\n    - connections: 1\n      rps: 10\n      headers: {X-Signature: LEAKXSIG1, X-Tenant: LEAKTENANT2}\n      endpoint_urls: ['${url}/?sig=LEAKSIG3&jwt=LEAKJWT4&page=2']\n`,
       });
@@ -160,8 +159,8 @@ for (const node of nodeBinaries()) {
       expect(r.stdout).toMatch(/::add-mask::LEAKXSIG1/);
     });
 
-    it('stops on SIGTERM mid-run and writes the partial result marked cancelled', async () => {
-      if (skip()) return;
+    it('stops on SIGTERM mid-run and writes the partial result marked cancelled', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({ 'p.yaml': profile('60s', 100) });
       const started = Date.now();
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'p.yaml' }, signalWhen: '2s/60s]' });

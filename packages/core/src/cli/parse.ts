@@ -16,7 +16,7 @@ export function parseFlags(command: string, args: string[], options: Options, al
   try {
     return parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals, strict: true }) as ParsedFlags;
   } catch (error) {
-    // The caller prefixes "meshspec <command>:" once (cli/main.ts).
+    // No "meshspec <command>:" prefix here: runCli (cli/main.ts) puts it in front of every error once.
     throw inputError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see meshspec ${command} --help`);
   }
 }
