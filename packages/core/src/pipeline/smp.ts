@@ -15,7 +15,7 @@ import { providerOptionsFrom, publishSmpRun, type PublishReport, type PublishSet
 import { resolve } from 'node:path';
 import { buildSmpResult, type ResultContext, type SmpResult } from '../smp/result.js';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
-import { judgeRun } from '../smp/verdict.js';
+import { judgeRun } from '../report/smp-verdict.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';

@@ -1,7 +1,7 @@
 import type { FortioResult } from '../smp/fortio.js';
 import type { SmpResult } from '../smp/result.js';
 import { formatFigure, type ThresholdResult } from '../smp/thresholds.js';
-import { judgeRun, lowerBoundNote, rateBoundNote } from '../smp/verdict.js';
+import { judgeRun, lowerBoundNote, rateBoundNote } from './smp-verdict.js';
 import { downsampleTimeline, MAX_CHART_POINTS } from './downsample.js';
 import { escapeMd, formatCount, formatMs, formatNumber, formatPercent, plural } from './format.js';
 

@@ -1,5 +1,5 @@
 import type { SmpResult } from '../smp/result.js';
-import { lowerBoundNote, rateBoundNote } from '../smp/verdict.js';
+import { lowerBoundNote, rateBoundNote } from './smp-verdict.js';
 import { formatCount, formatMs, formatNumber, formatPercent, plural } from './format.js';
 
 /**

@@ -61,7 +61,7 @@ const GRACE = 2;
 const DONE = 3;
 
 /** The longest a run waits after its duration for responses in flight (less when the timeout is shorter). */
-export const MAX_GRACE_MS = 2000;
+const MAX_GRACE_MS = 2000;
 
 /** Distinct messages kept per error kind, each with its count. */
 const SAMPLES_PER_KIND = 3;

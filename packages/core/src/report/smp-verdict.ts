@@ -1,6 +1,6 @@
-import { formatCount, formatMs, formatNumber, formatPercent, plural } from '../report/format.js';
-import type { SmpResult } from './result.js';
-import { ERROR_METRICS, thresholdFailureMessage, type ThresholdResult } from './thresholds.js';
+import { formatCount, formatMs, formatNumber, formatPercent, plural } from './format.js';
+import type { SmpResult } from '../smp/result.js';
+import { ERROR_METRICS, thresholdFailureMessage, type ThresholdResult } from '../smp/thresholds.js';
 
 /**
  * What a finished run means, beyond its thresholds (issue 11): a run in which no request

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeContext, makeRun } from '../../../../test/support/load-run.js';
-import { buildSmpResult } from './result.js';
-import { evaluateThresholds, parseThresholdFlags } from './thresholds.js';
-import { describeCauses, judgeRun, lowerBoundNote, rateBoundNote } from './verdict.js';
+import { buildSmpResult } from '../smp/result.js';
+import { evaluateThresholds, parseThresholdFlags } from '../smp/thresholds.js';
+import { describeCauses, judgeRun, lowerBoundNote, rateBoundNote } from './smp-verdict.js';
 
 const ms = (n: number, v: number) => Array.from({ length: n }, () => v * 1000);
 
