@@ -26,6 +26,13 @@ export function kubeconfigPath(explicit?: string, env: NodeJS.ProcessEnv = proce
   return fromEnv ?? join(env.HOME || homedir(), '.kube', 'config');
 }
 
+/** Every file kubectl would look at, for messages: the explicit path, else KUBECONFIG's entries, else ~/.kube/config. */
+export function kubeconfigCandidates(explicit?: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (explicit) return [explicit];
+  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  return fromEnv.length ? fromEnv.map((p) => `${p} (KUBECONFIG)`) : [join(env.HOME || homedir(), '.kube', 'config')];
+}
+
 /** Loads a kubeconfig; `context` switches to a named context. A missing file names the input. */
 export function loadKubeConfigFile(path: string, context?: string): KubeConfig {
   if (!existsSync(path)) throw inputError(`kubeconfig ${path} does not exist; pass --kubeconfig (input kubeconfig) or start a cluster with cluster: minikube`);
