@@ -9,6 +9,7 @@ import { teardownCluster, type ClusterState } from '../cluster/teardown.js';
 import { resolveMirror } from '../download/mirror.js';
 import { inputError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { ACTION_WORDING } from '../wording.js';
 import { ensureMesh, teardownMesh, type EnsuredMesh, type MeshState } from '../mesh/ensure.js';
 import type { MeshInfo } from '../mesh/registry.js';
 import * as inputs from './inputs.js';
@@ -123,6 +124,7 @@ export async function provisionMesh(
       mesh: options.mesh.id,
       version: options.version,
       deployed: options.deployed,
+      wording: ACTION_WORDING,
       kubeconfig: options.kubeconfigPath,
       logger,
       signal,

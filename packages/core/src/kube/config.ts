@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { inputError } from '../errors.js';
 import { formatGoDuration } from '../duration.js';
 import { deadlineSignal } from '../wait.js';
+import { CLI_WORDING, type Wording } from '../wording.js';
 
 /**
  * Kubeconfig loading, one name for each thing (docs/architecture.md, "kube/"):
@@ -34,8 +35,8 @@ export function kubeconfigCandidates(explicit?: string, env: NodeJS.ProcessEnv =
 }
 
 /** Loads a kubeconfig; `context` switches to a named context. A missing file names the input. */
-export function loadKubeConfigFile(path: string, context?: string): KubeConfig {
-  if (!existsSync(path)) throw inputError(`kubeconfig ${path} does not exist; pass --kubeconfig (input kubeconfig) or start a cluster with cluster: minikube`);
+export function loadKubeConfigFile(path: string, context?: string, wording: Wording = CLI_WORDING): KubeConfig {
+  if (!existsSync(path)) throw inputError(`kubeconfig ${path} does not exist; give another with ${wording.kubeconfig}, or ${wording.startCluster}`);
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(path);
