@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import Ajv07 from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../packages/core/src/defaults.js';
+import { requireDuration } from '../packages/core/src/duration.js';
+import { DEFAULT_DEADLINE_MS } from '../packages/core/src/provider/http.js';
 import { parseProfileText } from '../packages/core/src/smp/profile.js';
 import { fixturePath } from './support/fixtures.mjs';
 
@@ -35,6 +38,24 @@ describe('action metadata', () => {
       for (const k of ['provider_token', 'service_mesh']) expect(meta.inputs).toHaveProperty(k);
     });
   }
+
+  // src/defaults.ts defines each default once; action.yml repeats some for the workflow editor.
+  it('the action.yml defaults agree with DEFAULTS', () => {
+    const defaults = (action: string) =>
+      Object.fromEntries(
+        Object.entries((yaml.load(readFileSync(join(root, action, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs).map(([k, v]) => [k, v.default]),
+      );
+    const smp = defaults('smp-action');
+    const smi = defaults('smi-conformance-action');
+    expect([smp.output_dir, smi.output_dir]).toEqual([DEFAULTS.outDir, DEFAULTS.outDir]);
+    expect(requireDuration(smp.request_timeout!, 'request_timeout')).toBe(DEFAULTS.requestTimeoutMs);
+    expect(requireDuration(DEFAULTS.requestTimeout, 'DEFAULTS.requestTimeout')).toBe(DEFAULTS.requestTimeoutMs);
+    expect(requireDuration(smi.step_timeout!, 'step_timeout')).toBe(DEFAULTS.stepTimeoutMs);
+    for (const inputs of [smp, smi]) {
+      expect(requireDuration(inputs.cluster_timeout!, 'cluster_timeout')).toBe(DEFAULTS.clusterReadyMs);
+      expect(requireDuration(inputs.provider_deadline!, 'provider_deadline')).toBe(DEFAULT_DEADLINE_MS);
+    }
+  });
 
   it('smp-action accepts every input of Meshery\'s smp action', () => {
     const meta = yaml.load(readFileSync(join(root, 'smp-action/action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };

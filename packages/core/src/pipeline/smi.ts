@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { worstKind, type FailureKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MeshInfo, SmiSpecName } from '../mesh/registry.js';
