@@ -80,6 +80,11 @@ describe('examples and generated files', () => {
     // Fails when a schema changed without `npm run build:core`.
     expect(() => execFileSync(process.execPath, [join(root, 'scripts/embed-schemas.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
   });
+
+  it("the report page's embedded assets match uPlot and report/html/page/", () => {
+    // Fails when page/report.js or report.css changed (or uplot was upgraded) without `npm run build:core`.
+    expect(() => execFileSync(process.execPath, [join(root, 'scripts/embed-page-assets.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
 });
 
 describe('inputs are wired', () => {

@@ -34,7 +34,7 @@ import {
   scrubber,
   setOutputs,
   teardownFromState,
-  uploadOutputDir,
+  uploadAndLinkReport,
   validArtifactName,
   writeJobSummary,
   type ActionContext,
@@ -162,7 +162,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     const report = await logger.group('Publish', () => publishSmpOutcome(outcome, profile, i.publish, logger));
     if (report) publishKind = await reportPublish(report, i.publish, logger);
   }
-  if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
+  await uploadAndLinkReport(outDir, i.artifact, logger);
   await writeJobSummary(phasesMarkdown(logger.timings));
 
   const failureKind = worstKind([outcome.failureKind, publishKind]);

@@ -11,6 +11,7 @@ import { inputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ACTION_WORDING } from '../wording.js';
 import { ensureMesh, teardownMesh, type EnsuredMesh, type MeshState } from '../mesh/ensure.js';
+import type { MeshSettings } from '../mesh/installer.js';
 import type { MeshInfo } from '../mesh/registry.js';
 import * as inputs from './inputs.js';
 import { maskSecret } from './mask.js';
@@ -115,7 +116,7 @@ function provision(li: LifecycleInputs, logger: Logger, signal: AbortSignal, mes
 /** Installs the mesh, or with `deployed` verifies that it is there; state saved for teardown. */
 export async function provisionMesh(
   li: LifecycleInputs,
-  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string },
+  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string; settings?: MeshSettings },
   logger: Logger,
   signal: AbortSignal,
 ): Promise<EnsuredMesh> {
@@ -132,6 +133,7 @@ export async function provisionMesh(
       onState: (s) => state.save(MESH_STATE, s),
       where: options.where,
       env: process.env,
+      settings: options.settings,
     }),
   );
 }

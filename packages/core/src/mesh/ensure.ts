@@ -8,7 +8,7 @@ import type { ClusterState } from '../cluster/teardown.js';
 import type { DownloadContext } from '../download/download-verified.js';
 import { createToolCache, type ToolCache } from '../download/tool-cache.js';
 import { deploymentVersion, findDeployments, waitForDeployments } from './control-plane.js';
-import type { InstallContext, MeshInstaller } from './installer.js';
+import type { InstallContext, MeshInstaller, MeshSettings } from './installer.js';
 import { MESHES, requireMesh, type MeshInfo } from './registry.js';
 import { DEFAULTS } from '../defaults.js';
 
@@ -43,6 +43,8 @@ export interface EnsureMeshOptions {
   wording?: Wording;
   env?: NodeJS.ProcessEnv;
   platform?: Platform;
+  /** Per-mesh install choices (Traefik Mesh's chart repository and version). */
+  settings?: MeshSettings;
 }
 
 /** What the post step needs to remove a mesh we installed (no secrets). */
@@ -156,6 +158,7 @@ function installContext(options: EnsureMeshOptions, kc: KubeConfig, timeoutMs: n
     signal: options.signal,
   };
   return {
+    settings: options.settings,
     meshName: requireMesh(options.mesh, options.where ?? 'service_mesh').displayName,
     logger: options.logger,
     signal: options.signal,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
 import { ensureWritableDir, writeResultFiles } from '../report/files.js';
+import { writeReportPage } from '../report/html/index.js';
 import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
 import { buildFortioResult, type FortioResult } from '../smp/fortio.js';
@@ -47,7 +48,8 @@ export interface SmpRunOutcome {
   result: SmpResult;
   fortio: FortioResult;
   thresholds: ThresholdResult[];
-  files: { result: string; fortio: string; summary: string };
+  /** `report` is absent when the page could not be made (a warning says why). */
+  files: { result: string; fortio: string; summary: string; report?: string };
   summaryMarkdown: string;
   table: string;
   failureKind: 'none' | 'test' | 'cancelled';
@@ -140,11 +142,13 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown },
     { scrub: options.scrub },
   );
+  // The page after the files it shows: a page that cannot be made never costs the result.
+  const report = await writeReportPage(options.outDir, { [SMP_RESULT_FILE]: result }, { smp: { thresholds: thresholdResults }, version: options.version ?? 'dev', logger, scrub: options.scrub });
   return {
     result,
     fortio,
     thresholds: thresholdResults,
-    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]! },
+    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, report },
     summaryMarkdown,
     table: renderSmpTable(result),
     failureKind: verdict.failureKind,

@@ -74,8 +74,14 @@ export interface SmpTimelinePoint {
   /** Requests completed (a response or a transport error) in that second. */
   requests: number;
   errors: number;
+  /** Corrected latencies of the requests completed in that second; null when none had one. */
   p50_ms: number | null;
+  p90_ms?: number | null;
   p99_ms: number | null;
+  /** Uncorrected (timed from the real send); absent in results written before they existed. */
+  uncorrected_p50_ms?: number | null;
+  uncorrected_p90_ms?: number | null;
+  uncorrected_p99_ms?: number | null;
   /** The second lies after the load window: completions of the grace only. */
   grace?: true;
 }
@@ -238,13 +244,19 @@ function compactBuckets(run: LoadRun): Array<{ le_ms: number; count: number }> {
   return [...byEdge].sort((a, b) => a[0] - b[0]).map(([le_ms, count]) => ({ le_ms, count }));
 }
 
+const roundOrNull = (v: number | null): number | null => (v === null ? null : round(v, 3));
+
 function timelineOf(points: TimelinePoint[]): SmpTimelinePoint[] {
   return points.map((p) => ({
     second: p.second,
     requests: p.requests,
     errors: p.errors,
-    p50_ms: p.p50_ms === null ? null : round(p.p50_ms, 3),
-    p99_ms: p.p99_ms === null ? null : round(p.p99_ms, 3),
+    p50_ms: roundOrNull(p.p50_ms),
+    p90_ms: roundOrNull(p.p90_ms),
+    p99_ms: roundOrNull(p.p99_ms),
+    uncorrected_p50_ms: roundOrNull(p.uncorrected_p50_ms),
+    uncorrected_p90_ms: roundOrNull(p.uncorrected_p90_ms),
+    uncorrected_p99_ms: roundOrNull(p.uncorrected_p99_ms),
     ...(p.grace ? { grace: true as const } : {}),
   }));
 }

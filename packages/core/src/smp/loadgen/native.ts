@@ -281,6 +281,7 @@ class Run {
 
   // The current second of the timeline.
   private readonly secHist: Histogram = createLatencyHistogram();
+  private readonly secUncorrected: Histogram = createLatencyHistogram();
   private secRequests = 0;
   private secErrors = 0;
   private secondsEmitted = 0;
@@ -512,6 +513,7 @@ class Run {
     recordMs(this.corrected, lat);
     recordMs(this.uncorrected, now - c.sentAt);
     recordMs(this.secHist, lat);
+    recordMs(this.secUncorrected, now - c.sentAt);
     this.statusCounts[status]++;
     this.secRequests++;
     this.perUrlCounts[t.urlSlot]++;
@@ -625,7 +627,11 @@ class Run {
       requests: this.secRequests,
       errors: this.secErrors,
       p50_ms: this.secHist.totalCount === 0 ? null : percentileMs(this.secHist, 50),
+      p90_ms: this.secHist.totalCount === 0 ? null : percentileMs(this.secHist, 90),
       p99_ms: this.secHist.totalCount === 0 ? null : percentileMs(this.secHist, 99),
+      uncorrected_p50_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 50),
+      uncorrected_p90_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 90),
+      uncorrected_p99_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 99),
       // A second that starts after the window holds only completions of the grace.
       ...((this.secondsEmitted - 1) * 1000 >= this.windowEnd - this.t0 ? { grace: true } : {}),
     };
@@ -633,6 +639,7 @@ class Run {
     this.secRequests = 0;
     this.secErrors = 0;
     this.secHist.reset();
+    this.secUncorrected.reset();
     try {
       this.plan.onTick?.(point);
     } catch {

@@ -62,7 +62,12 @@ export interface TimelinePoint {
   errors: number;
   /** Corrected latencies of the requests completed in that second, in ms; null when none had one. */
   p50_ms: number | null;
+  p90_ms: number | null;
   p99_ms: number | null;
+  /** The same responses timed from when they were really sent (coordinated omission not corrected); null without a response. */
+  uncorrected_p50_ms: number | null;
+  uncorrected_p90_ms: number | null;
+  uncorrected_p99_ms: number | null;
   /** The second starts after the load window: it holds only completions of the grace. */
   grace?: true;
 }
