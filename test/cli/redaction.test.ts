@@ -82,7 +82,7 @@ describe('redaction by value', () => {
     expect(r.out).toMatch(/sig=%5Bredacted%5D/);
     expect(r.out).not.toMatch(/LEAK/);
     const files = filesUnder(join(dir, 'out'));
-    expect(files.map((f) => f.split('/').pop()).sort()).toEqual(['fortio.json', 'smp-result.json', 'summary.md']);
+    expect(files.map((f) => f.split('/').pop()).sort()).toEqual(['fortio.json', 'report.html', 'smp-result.json', 'summary.md']);
     for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toMatch(/LEAK/);
     // The names stay, so a reader knows what was there.
     const result = readFileSync(join(dir, 'out/smp-result.json'), 'utf8');
