@@ -77,7 +77,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   let cluster: EnsuredCluster | undefined;
   let meshNamespace: string | undefined;
   try {
-    cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
+    cluster = await provisionCluster(i.lifecycle, outDir, logger, signal, i.meshDeployed);
     const kubeconfig = cluster.kubeconfigPath ?? i.lifecycle.kubeconfig;
     state.save(KUBECONFIG, kubeconfig);
     const target: KubeTarget = { kubeconfig, kubeconfigSource: 'input kubeconfig', env: process.env, cwd: workspace() };

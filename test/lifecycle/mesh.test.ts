@@ -1,5 +1,6 @@
 // ensureMesh / teardownMesh with the mesh CLI stubs (served through the release server) acting on
 // the fake API server, and mesh_deployed against the fake's simulated control planes.
+import { ACTION_WORDING } from '../../packages/core/src/wording.js';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MeshspecError } from '../../packages/core/src/errors.js';
@@ -178,12 +179,15 @@ describe('mesh_deployed: true', () => {
   );
 
   it('fails clearly when the control plane is not there', async () => {
-    const error = await rejection(ensureMesh(options({ mesh: 'osm', deployed: true })));
+    const error = await rejection(ensureMesh(options({ mesh: 'osm', deployed: true, wording: ACTION_WORDING })));
     expect(error.kind).toBe('infra');
     expect(error.message).toBe(
-      'mesh_deployed is true, but the Open Service Mesh control plane is not in the cluster (context "fake-cluster"): ' +
+      'the mesh is said to be deployed, but the Open Service Mesh control plane is not in the cluster (context "fake-cluster"): ' +
         'no Deployment osm-system/osm-controller, osm-system/osm-injector, osm-system/osm-bootstrap. Install the mesh first, or set mesh_deployed: false to let meshspec install it',
     );
+    // The CLI speaks of its own flag.
+    const cli = await rejection(ensureMesh(options({ mesh: 'osm', deployed: true })));
+    expect(cli.message).toMatch(/Install the mesh first, or leave out --mesh-deployed to let meshspec install it$/);
   });
 
   it('warns when the deployed version is not mesh_version', async () => {
@@ -211,10 +215,13 @@ describe('unknown and uninstallable meshes', () => {
   });
 
   it('a mesh meshspec cannot install says to install it and set mesh_deployed', async () => {
-    const error = await rejection(ensureMesh(options({ mesh: 'cilium' })));
+    const error = await rejection(ensureMesh(options({ mesh: 'cilium', wording: ACTION_WORDING })));
     expect(error.message).toBe(
       'service_mesh: meshspec cannot install Cilium Service Mesh; install it yourself and set mesh_deployed: true. meshspec installs: consul, istio, kuma, linkerd, traefik_mesh, osm',
     );
+    const cli = await rejection(ensureMesh(options({ mesh: 'cilium', where: 'mesh' })));
+    expect(cli.message).toMatch(/^mesh: meshspec cannot install Cilium Service Mesh; install it yourself and pass --mesh-deployed\. /);
+    expect(cli.message).not.toMatch(/mesh_deployed/);
   });
 
   it.each([

@@ -171,7 +171,8 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
     run = await runActionBundle({ bundle, inputs: { service_mesh: 'osm', kubeconfig: dead }, post: false });
     expect(run.code).toBe(1);
     expect(run.outputs.failure_kind).toBe('infra');
-    expect(run.stdout).toMatch(/::error::.*context "fake-cluster" in .*kubeconfig does not answer: http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED.* Check the kubeconfig/);
+    // The message speaks of what the user set (a kubeconfig), not of `cluster: existing`.
+    expect(run.stdout).toMatch(/::error::input kubeconfig is .*kubeconfig, but the API server http:\/\/127\.0\.0\.1:9 \(context "fake-cluster" in .*kubeconfig\) does not answer: http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED.* Check the kubeconfig/);
   });
 
   it('a main step killed mid-run leaves namespaces; the post step deletes them', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
-import { writeResultFiles } from '../report/files.js';
+import { ensureWritableDir, writeResultFiles } from '../report/files.js';
 import { writeReportPage } from '../report/html/index.js';
 import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
@@ -15,7 +15,8 @@ import { fetchProfileByName } from '../provider/publish.js';
 import { providerOptionsFrom, publishSmpRun, type PublishReport, type PublishSettings } from './publish.js';
 import { resolve } from 'node:path';
 import { buildSmpResult, type ResultContext, type SmpResult } from '../smp/result.js';
-import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
+import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
+import { judgeRun } from '../report/smp-verdict.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';
@@ -25,6 +26,8 @@ export interface SmpRunOptions {
   /** The profile with every override already applied. */
   profile: SmpProfile;
   outDir: string;
+  /** The flag or input that named outDir, for messages: `--out`, `input output_dir`. */
+  outDirSource?: string;
   thresholds: readonly Threshold[];
   /** A request still unanswered this long after it was sent counts as a timeout. */
   requestTimeoutMs: number;
@@ -51,6 +54,8 @@ export interface SmpRunOutcome {
   table: string;
   failureKind: 'none' | 'test' | 'cancelled';
   failureMessage?: string;
+  /** Already logged as warnings: errors no threshold covers, a rate that was not met. */
+  warnings: string[];
 }
 
 /** Turns the profile's clients into the generator's plan: one ClientPlan per SMP client. */
@@ -76,7 +81,9 @@ function describeClient(c: ClientPlan): string {
 }
 
 function tickLine(t: TimelinePoint, totalS: number): string {
-  return `[${String(t.second).padStart(String(totalS).length)}s/${totalS}s] ${t.requests} req/s, ${t.errors} errors, p50 ${t.p50_ms.toFixed(2)} ms, p99 ${t.p99_ms.toFixed(2)} ms`;
+  const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
+  const at = t.grace ? `[grace ${t.second}s]` : `[${String(t.second).padStart(String(totalS).length)}s/${totalS}s]`;
+  return `${at} ${t.requests} req/s, ${t.errors} errors, p50 ${ms(t.p50_ms)}, p99 ${ms(t.p99_ms)}`;
 }
 
 /**
@@ -91,6 +98,8 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   const generator = resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
   const plan = planFromProfile(profile, options);
   const totalS = Math.ceil(profile.durationMs / 1000);
+  // Before any load: a run must never end in "cannot write".
+  await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
   logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
   plan.clients.forEach((c, i) => logger.info(`  client ${i + 1}: ${describeClient(c)}`));
   plan.onTick = (t) => logger.progress(tickLine(t, totalS));
@@ -124,9 +133,9 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   const result = buildSmpResult(run, ctx);
   const fortio = buildFortioResult(run, ctx);
   const thresholdResults = evaluateThresholds(result, options.thresholds);
-  const thresholdMessage = thresholdFailureMessage(thresholdResults);
+  const verdict = judgeRun(result, thresholdResults);
+  for (const w of verdict.warnings) logger.warn(w);
 
-  const failureKind: SmpRunOutcome['failureKind'] = run.cancelled ? 'cancelled' : thresholdMessage ? 'test' : 'none';
   const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, options.summaryExtras);
   const paths = await writeResultFiles(
     options.outDir,
@@ -142,8 +151,9 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, report },
     summaryMarkdown,
     table: renderSmpTable(result),
-    failureKind,
-    failureMessage: run.cancelled ? 'cancelled: partial results were written' : thresholdMessage,
+    failureKind: verdict.failureKind,
+    failureMessage: verdict.failureMessage,
+    warnings: verdict.warnings,
   };
 }
 
