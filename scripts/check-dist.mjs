@@ -1,10 +1,10 @@
-// Fails when the committed bundles (smp-action/dist, smi-conformance-action/dist), the embedded
+// Fails when the committed bundles (smp-action/dist, smi-conformance-action/dist, gamma-conformance-action/dist), the embedded
 // schemas or the report page's embedded assets differ from what a fresh build makes. Run it right after `npm run build` (.ci/run does).
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const paths = ['smp-action/dist', 'smi-conformance-action/dist', 'packages/core/src/schemas', 'packages/core/src/report/html'];
+const paths = ['smp-action/dist', 'smi-conformance-action/dist', 'gamma-conformance-action/dist', 'packages/core/src/schemas', 'packages/core/src/report/html'];
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
 
 for (const script of ['embed-schemas.mjs', 'embed-page-assets.mjs']) execFileSync(process.execPath, [resolve(root, 'scripts', script), '--check'], { stdio: 'inherit' });
