@@ -8,6 +8,7 @@ import {
   kindOf,
   reproduceInputs,
   runGammaConformance,
+  VERSION,
   type EnsuredCluster,
 } from '@meshspec/core';
 import {
@@ -104,6 +105,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       where,
       diagnose: (namespaces) => diagnose(outDir, cluster, namespaces, logger),
       scrub: (t) => scrubber.scrub(t),
+      toolVersion: VERSION,
     });
     const g = outcome.gamma;
     setOutputs({

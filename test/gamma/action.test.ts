@@ -67,6 +67,9 @@ describe('gamma-conformance-action: the bundle under the runner protocol', () =>
       });
       expect(run.summary.startsWith(readFileSync(path.join(out, 'summary.md'), 'utf8').trimEnd())).toBe(true);
       expect(run.summary).toMatch(/\| MESH-HTTP \| ✅ success \| 7 \/ 0 \/ 0 \| ✅ success \| 7 \/ 0 \/ 0 \|/);
+      // report.html is written beside the results, and the summary points at it.
+      expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('<title>Success: GAMMA conformance: ');
+      expect(run.summary).toContain('`report.html`');
       expect(run.summary).toMatch(/### Phases[^]*\| Gateway API CRDs v1\.6\.1 \(standard\) \| [\d.]+ s \|[^]*\| Gateway API conformance suite \| [\d.]+ s \|/);
       expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).toContain('<skipped message="conformance.go:56: Skipping MeshFrontendHostname');
       expect(run.post?.code).toBe(0);

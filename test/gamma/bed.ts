@@ -99,6 +99,7 @@ export function runOn(bed: GammaBed | Bed, spec: RunSpec) {
       return { version: found.version };
     },
     reproduceInputs: (version) => ({ service_mesh: mesh.id, mesh_version: version }),
+    toolVersion: 'test',
     ...spec.options,
   });
 }

@@ -147,6 +147,10 @@ describe('meshspec gamma report on every real report in test/fixtures/gamma-repo
         expect(summary).toContain(`${p.core[1]} / ${p.core[2]} / ${p.core[3]}`);
       }
       if (want.result === 'partial') expect(run.logger.text()).toMatch(/partial/);
+      // report.html too, with the same verdict, and named among the files written.
+      const page = await readFile(path.join(run.out, 'report.html'), 'utf8');
+      expect(page).toMatch(new RegExp(`<title>${want.result[0]!.toUpperCase()}${want.result.slice(1)}: GAMMA conformance: `));
+      expect(run.stdout()).toContain(path.join(run.out, 'report.html'));
       if (want.exit === 1) expect(run.stderr()).toMatch(/not conformant: MESH-HTTP core failed \(MeshHTTPRouteWeight\)/);
     });
   }

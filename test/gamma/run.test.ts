@@ -75,6 +75,9 @@ describe('gamma run: the command line, per mesh', () => {
     const result = readJson(path.join(out, 'gamma-result.json'));
     expect(result.profiles.map((p: { name: string; core: { passed: number }; extended: { passed: number } }) => [p.name, p.core.passed, p.extended.passed])).toEqual([['MESH-HTTP', 7, 7]]);
     expect(outcome.gamma!.totals).toEqual({ core_passed: 7, core_failed: 0, extended_passed: 7, extended_failed: 0 });
+    // report.html beside the result files, made from gamma-result.json (test/report/ opens it in Chromium).
+    expect(outcome.gamma!.files.page).toBe(path.join(out, 'report.html'));
+    expect(await readFile(path.join(out, 'report.html'), 'utf8')).toMatch(/<title>Success: GAMMA conformance: istio\/istio 1\.30\.[^<]*<\/title>/);
     const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('tests="4" failures="0" errors="0" skipped="1"');
     expect(junit).toMatch(/name="MeshFrontendHostname"[^]*<skipped message="conformance\.go:56: Skipping MeshFrontendHostname/);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -8,6 +8,7 @@ import { writeResultFiles } from '../../packages/core/src/report/files.js';
 import { MAX_PAGE_POINTS } from '../../packages/core/src/report/html/chart.js';
 import type { SmpResult } from '../../packages/core/src/smp/result.js';
 import type { SmiResult } from '../../packages/core/src/smi/result.js';
+import type { GammaResult } from '../../packages/core/src/gamma/result.js';
 import { requires } from '../support/requires.mjs';
 import { findChromium, launchChromium, openFile, type PageVisit } from '../support/browser.js';
 import { cliIO } from '../support/cli-io.js';
@@ -40,7 +41,11 @@ async function pageFor(browser: Browser, name: string, files: Record<string, obj
   await writeResultFiles(dir, files);
   const t = cliIO({ cwd: dir });
   expect(await runCli(['report', dir], t.io), t.all()).toBe(0);
-  const file = join(dir, 'report.html');
+  return visitPage(browser, name, join(dir, 'report.html'), colorScheme);
+}
+
+/** Opens a page from disk and keeps its screenshots (full page, and the first screen). */
+async function visitPage(browser: Browser, name: string, file: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ visit: PageVisit; exposed: Exposed; file: string }> {
   const visit = await openFile(browser, file, { width: 1280, height: 900 }, colorScheme);
   const exposed = (await visit.page.evaluate('window.__meshspec')) as Exposed;
   mkdirSync(shots, { recursive: true });
@@ -209,5 +214,46 @@ describe('report.html in Chromium', () => {
       expect(await row.count()).toBe(1);
       expect(await row.innerText()).toContain(failed.reason!.slice(0, 40));
     });
+  });
+  describe('GAMMA', () => {
+    const validGamma = compileSchemaFile('gamma-result.schema.json');
+    const fixtures = join(root, 'test/fixtures/gamma-reports');
+
+    function expectGammaTables(tables: Tables, r: GammaResult): void {
+      const dash = [null, null, null, null];
+      expect(tables.profiles!.rows).toEqual(
+        r.profiles.map((p) => [p.name, p.core.result, p.core.passed, p.core.failed, p.core.skipped, ...(p.extended ? [p.extended.result, p.extended.passed, p.extended.failed, p.extended.skipped] : dash)]),
+      );
+      for (const p of r.profiles) {
+        const id = p.name.toLowerCase();
+        const levels = [['core', p.core] as const, ...(p.extended ? [['extended', p.extended] as const] : [])];
+        expect(tables[`profile-${id}`]!.rows).toEqual(levels.map(([level, l]) => [level, l.result, l.passed, l.failed, l.skipped]));
+        const named = (pick: (l: GammaResult['profiles'][number]['core']) => string[]) => levels.flatMap(([level, l]) => pick(l).map((t) => [level, t]));
+        expect(tables[`failed-${id}`]?.rows ?? []).toEqual(named((l) => l.failed_tests));
+        expect(tables[`skipped-${id}`]?.rows ?? []).toEqual(named((l) => l.skipped_tests));
+        expect(tables[`features-${id}`]?.rows ?? []).toEqual(p.extended ? [...p.extended.supported_features.map((f) => [f, true]), ...p.extended.unsupported_features.map((f) => [f, false])] : []);
+      }
+    }
+
+    // Real reports, through `meshspec gamma report`, which writes report.html beside gamma-result.json.
+    for (const [name, fixture, exit, verdict] of [
+      ['gamma-failure', 'edited-failing__v1.3.0__linkerd-linkerd__standard-2.18-default-report.yaml', 1, /FAILURE/],
+      ['gamma-partial', 'v1.5__cilium__experimental-v1.20.0-pre.2-default-report.yaml', 0, /PARTIAL/],
+    ] as const) {
+      it(`${name}: the page gamma report wrote, its tables equal to gamma-result.json`, { timeout: 60_000 }, async (ctx) => {
+        requires(ctx, chromium.reason);
+        const dir = mkdtempSync(join(tmpdir(), `meshspec-report-${name}-`));
+        const t = cliIO({ cwd: dir });
+        expect(await runCli(['gamma', 'report', join(fixtures, fixture), '--profiles', 'all', '--out', dir], t.io), t.all()).toBe(exit);
+        const r = JSON.parse(readFileSync(join(dir, 'gamma-result.json'), 'utf8')) as GammaResult;
+        expect(validGamma(r), errorsOf(validGamma).join('\n')).toBe(true);
+        const { visit, exposed } = await visitPage(browser, name, join(dir, 'report.html'));
+        expectClean(visit);
+        expect(exposed.charts).toEqual({});
+        expectGammaTables(exposed.tables, r);
+        expect(r.profiles.flatMap((p) => [...p.core.failed_tests, ...p.core.skipped_tests, ...(p.extended ? [...p.extended.failed_tests, ...p.extended.skipped_tests] : [])]).length).toBeGreaterThan(0);
+        expect(await visit.page.locator('.run-head').innerText()).toMatch(verdict);
+      });
+    }
   });
 });

@@ -8,6 +8,7 @@ import { reproduceFromReport } from '../gamma/reproduce.js';
 import { gammaTable } from '../gamma/summary.js';
 import type { CliCommand } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';
+import { VERSION } from './version.js';
 
 export const DEFAULT_GAMMA_OUT_DIR = 'meshspec-results';
 
@@ -27,6 +28,7 @@ Reads a Gateway API ConformanceReport (the YAML the official conformance suite w
   summary.md                the table below, as markdown
   submission/conformance/reports/<version>/<organization>-<project>/
                             the report and README.md laid out for a pull request to kubernetes-sigs/gateway-api
+  report.html               the result as a page that opens offline (meshspec report DIR remakes it)
 
   -o, --out DIR          output directory (default ./${DEFAULT_GAMMA_OUT_DIR})
       --profiles LIST    profiles to judge, comma-separated, or all (default ${REPORT_DEFAULT_PROFILES.join(',')};
@@ -61,6 +63,8 @@ export const gammaReport: CliCommand = {
       reproduce: reproduceFromReport(report),
       notes,
       scrub: (t) => io.secrets.scrub(t),
+      toolVersion: VERSION,
+      logger: io.logger,
     });
     io.stdout.write(`${gammaTable(outcome.result)}\n\n${outcome.verdict.message}\n\nwrote ${Object.values(outcome.files).join(', ')}\n`);
     if (outcome.verdict.warning) io.logger.warn(outcome.verdict.warning);

@@ -8,6 +8,7 @@ import { checkGammaInputs, gammaMeshes, reproduceInputs } from '../gamma/inputs.
 import { runGammaConformance } from '../pipeline/gamma.js';
 import { gammaTable } from '../gamma/summary.js';
 import { DEFAULT_GATEWAY_API_VERSION } from '../gamma/versions.js';
+import { VERSION } from './version.js';
 import { ensureMesh } from '../mesh/ensure.js';
 import type { CliCommand } from './command.js';
 import { DEFAULT_GAMMA_OUT_DIR } from './gamma-report.js';
@@ -144,6 +145,7 @@ export const gammaRun: CliCommand = {
       reproduceInputs: (version) => reproduceInputs(i, version),
       where: flag,
       scrub: (t) => io.secrets.scrub(t),
+      toolVersion: VERSION,
     });
     if (outcome.gamma) {
       io.stdout.write(`${gammaTable(outcome.gamma.result)}\n\n${outcome.gamma.verdict.message}\n\nwrote ${Object.values(outcome.gamma.files).join(', ')}\n`);

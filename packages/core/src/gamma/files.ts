@@ -1,5 +1,7 @@
 import path from 'node:path';
+import type { Logger } from '../log.js';
 import { writeResultFiles, type WriteOptions } from '../report/files.js';
+import { writeReportPage } from '../report/html/index.js';
 import type { ProfileSelection } from './profiles.js';
 import type { ConformanceReport } from './report.js';
 import { gammaTotals, judgeGamma, toGammaResult, type GammaResult, type GammaTotals, type GammaVerdict } from './result.js';
@@ -8,8 +10,8 @@ import { gammaSummaryMarkdown } from './summary.js';
 
 /**
  * The files of a GAMMA result, written the same way by `gamma run`, `gamma report` and the action:
- * the report itself (byte for byte), gamma-result.json, junit.xml, summary.md and the submission
- * folder. Everything is on disk before any output or summary is set.
+ * the report itself (byte for byte), gamma-result.json, junit.xml, summary.md, the submission
+ * folder and report.html. Everything is on disk before any output or summary is set.
  */
 export const GAMMA_REPORT_FILE = 'conformance-report.yaml';
 const GAMMA_RESULT_FILE = 'gamma-result.json';
@@ -31,6 +33,10 @@ export interface GammaFilesInput {
   /** Extra lines for the summary (a warning about an absent profile, the run's notes). */
   notes?: string[];
   scrub?: WriteOptions['scrub'];
+  /** meshspec's version, for report.html's footer. */
+  toolVersion: string;
+  /** Warns when report.html cannot be made (the result files are written all the same). */
+  logger: Logger;
 }
 
 export interface GammaFilesOutcome {
@@ -38,7 +44,8 @@ export interface GammaFilesOutcome {
   verdict: GammaVerdict;
   totals: GammaTotals;
   summaryMarkdown: string;
-  files: { report: string; result: string; junit: string; summary: string; submission: string };
+  /** `page` is report.html, absent when it could not be made (a warning said why). */
+  files: { report: string; result: string; junit: string; summary: string; submission: string; page?: string };
 }
 
 export async function writeGammaFiles(input: GammaFilesInput): Promise<GammaFilesOutcome> {
@@ -58,6 +65,8 @@ export async function writeGammaFiles(input: GammaFilesInput): Promise<GammaFile
     },
     { scrub: input.scrub },
   );
+  // The page is a view of the files above, so it comes after them and only warns when it fails.
+  const page = await writeReportPage(outDir, { [GAMMA_RESULT_FILE]: result }, { version: input.toolVersion, logger: input.logger, scrub: input.scrub });
   return {
     result,
     verdict,
@@ -69,6 +78,7 @@ export async function writeGammaFiles(input: GammaFilesInput): Promise<GammaFile
       junit: written[GAMMA_JUNIT_FILE]!,
       summary: written[GAMMA_SUMMARY_FILE]!,
       submission: path.join(outDir, submission.folder),
+      ...(page ? { page } : {}),
     },
   };
 }

@@ -39,7 +39,7 @@ export interface GammaResult {
 const RANK: Record<ConformanceResult, number> = { success: 0, partial: 1, failure: 2 };
 
 /** The worst of several results: failure > partial > success. */
-function worstResult(results: ConformanceResult[]): ConformanceResult {
+export function worstResult(results: ConformanceResult[]): ConformanceResult {
   return results.reduce<ConformanceResult>((worst, r) => (RANK[r] > RANK[worst] ? r : worst), 'success');
 }
 

@@ -59,6 +59,8 @@ export interface GammaRunOptions {
   /** Collects diagnostics of these namespaces when the suite ended without a report, before they are deleted. */
   diagnose?: (namespaces: string[]) => Promise<void>;
   scrub?: WriteOptions['scrub'];
+  /** meshspec's version, for report.html. */
+  toolVersion: string;
 }
 
 export interface GammaRunOutcome {
@@ -173,6 +175,8 @@ export async function runGammaConformance(o: GammaRunOptions): Promise<GammaRunO
       workflow: reproduceWorkflow(o.reproduceInputs(meshVersion)),
     },
     scrub: o.scrub,
+    toolVersion: o.toolVersion,
+    logger,
   });
   const outside = failedOutsideProfiles(run, gamma);
   if (outside.length > 0) logger.warn(`go test failed tests that count towards none of the selected profiles: ${outside.join(', ')} (see junit.xml); the report's results are unaffected`);

@@ -5,6 +5,8 @@ import type { Logger } from '../../log.js';
 import { writeResultFiles, type Scrub } from '../files.js';
 import { describeAjvError, validatorFor } from '../../schemas/index.js';
 import { renderDocument, type ReportPart } from './layout.js';
+import type { GammaResult } from '../../gamma/result.js';
+import { renderGammaPart } from './gamma-page.js';
 import { renderSmiPart, type SmiResultFile } from './smi-page.js';
 import { renderSmpPart, type SmpPageOptions, type SmpResultFile } from './smp-page.js';
 
@@ -30,6 +32,7 @@ interface ResultKind {
 const RESULT_KINDS: ResultKind[] = [
   { file: 'smp-result.json', schema: 'smp-result.schema.json', render: (json, o) => renderSmpPart(json as SmpResultFile, o.smp) },
   { file: 'smi-result.json', schema: 'smi-result.schema.json', render: (json) => renderSmiPart(json as SmiResultFile) },
+  { file: 'gamma-result.json', schema: 'gamma-result.schema.json', render: (json) => renderGammaPart(json as GammaResult) },
 ];
 
 /** The result file names a report is made from, in page order. */

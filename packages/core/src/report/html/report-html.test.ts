@@ -12,6 +12,7 @@ import { renderReport } from './index.js';
 import { esc, html } from './markup.js';
 import { renderSmpPart, type SmpResultFile } from './smp-page.js';
 import { renderDocument } from './layout.js';
+import type { GammaResult } from '../../gamma/result.js';
 import { reportLinkMarkdown } from './summary-link.js';
 
 const meta = { version: '0.0.0-test', generatedAt: new Date('2026-01-01T00:00:00Z') };
@@ -127,6 +128,83 @@ describe('the SMP page', () => {
   });
 });
 
+function gammaResult(): GammaResult {
+  return {
+    gateway_api_version: 'v1.6.1',
+    gateway_api_channel: 'standard',
+    mode: 'default',
+    implementation: { organization: 'acme', project: '<script>alert(1)</script>', url: 'javascript:alert(2)', version: 'v1 "quoted"', contact: ['@a', '@b & c'] },
+    result: 'failure',
+    profiles: [
+      {
+        name: 'MESH-HTTP',
+        core: { result: 'failure', passed: 5, failed: 1, skipped: 1, failed_tests: ['MeshBasic</td><img src=x>'], skipped_tests: ['MeshPorts'] },
+        extended: { result: 'partial', passed: 3, failed: 0, skipped: 1, failed_tests: [], skipped_tests: ['MeshHTTPRouteRedirectPath'], supported_features: ['HTTPRouteRequestMirror'], unsupported_features: ['HTTPRoutePathRedirect'] },
+      },
+      { name: 'MESH-GRPC', core: { result: 'success', passed: 2, failed: 0, skipped: 0, failed_tests: [], skipped_tests: [] }, extended: null },
+    ],
+  };
+}
+
+/** What `window.__meshspec.tables` would hold, read from the markup as page.js reads it. */
+function tablesOf(page: string): Record<string, unknown[][]> {
+  const tables: Record<string, unknown[][]> = {};
+  for (const t of page.matchAll(/<table data-table="([^"]+)">(.*?)<\/table>/gs)) {
+    const body = /<tbody>(.*?)<\/tbody>/s.exec(t[2]!)![1]!;
+    tables[t[1]!] = [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((row) =>
+      [...row[1]!.matchAll(/data-v="([^"]*)"/g)].map((v) => JSON.parse(v[1]!.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))))),
+    );
+  }
+  return tables;
+}
+
+describe('the GAMMA page', () => {
+  it('escapes everything a result holds: a project, URL or test name cannot inject markup', () => {
+    const page = renderReport({ 'gamma-result.json': gammaResult() }, meta);
+    expect(page).not.toContain('<script>alert(1)');
+    expect(page).not.toContain('<img src=x');
+    expect(page).not.toContain('href="javascript:');
+    expect(page).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(page).toContain('<title>Failure: GAMMA conformance: acme/&#60;script&#62;alert(1)&#60;/script&#62; v1 &#34;quoted&#34;</title>');
+  });
+
+  it('shows every profile, count, test and feature as gamma-result.json holds them', () => {
+    const r = gammaResult();
+    const tables = tablesOf(renderReport({ 'gamma-result.json': r }, meta));
+    expect(tables.profiles).toEqual([
+      ['MESH-HTTP', 'failure', 5, 1, 1, 'partial', 3, 0, 1],
+      ['MESH-GRPC', 'success', 2, 0, 0, null, null, null, null],
+    ]);
+    expect(tables['profile-mesh-http']).toEqual([
+      ['core', 'failure', 5, 1, 1],
+      ['extended', 'partial', 3, 0, 1],
+    ]);
+    expect(tables['profile-mesh-grpc']).toEqual([['core', 'success', 2, 0, 0]]);
+    expect(tables['failed-mesh-http']).toEqual([['core', 'MeshBasic</td><img src=x>']]);
+    expect(tables['skipped-mesh-http']).toEqual([['core', 'MeshPorts'], ['extended', 'MeshHTTPRouteRedirectPath']]);
+    expect(tables['features-mesh-http']).toEqual([['HTTPRouteRequestMirror', true], ['HTTPRoutePathRedirect', false]]);
+    expect(Object.keys(tables).filter((k) => k.endsWith('mesh-grpc'))).toEqual(['profile-mesh-grpc']);
+  });
+
+  it('a partial result says so; a result that is not valid is refused naming the JSON path', () => {
+    const r = gammaResult();
+    r.result = 'partial';
+    r.profiles = [r.profiles[1]!];
+    r.profiles[0]!.core = { ...r.profiles[0]!.core, result: 'partial', skipped: 1, skipped_tests: ['MeshFrontend'] };
+    const page = renderReport({ 'gamma-result.json': r }, meta);
+    expect(page).toContain('<span class="badge warn">Partial</span>');
+    expect(page).toContain('MESH-GRPC core partial');
+    let refused: unknown;
+    try {
+      renderReport({ 'gamma-result.json': { ...r, result: 'maybe' } }, meta);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toMatchObject({ message: expect.stringContaining('gamma-result.json is not a valid gamma-result.json (schemas/gamma-result.schema.json)') });
+    expect((refused as { details: string[] }).details.join('\n')).toMatch(/^gamma-result\.json: \$?\.?\/?result/m);
+  });
+});
+
 describe('meshspec report', () => {
   it('rebuilds report.html from the files alone, and --out writes it elsewhere', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshspec-report-'));
@@ -144,7 +222,7 @@ describe('meshspec report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshspec-report-empty-'));
     const t = cliIO({ cwd: dir });
     expect(await runCli(['report', dir], t.io)).toBe(2);
-    expect(t.all()).toContain(`${dir} holds no result file to make a report from: looked for smp-result.json, smi-result.json`);
+    expect(t.all()).toContain(`${dir} holds no result file to make a report from: looked for smp-result.json, smi-result.json, gamma-result.json`);
   });
 
   it('exits 2 naming the file and the JSON path when a result is not valid', async () => {
