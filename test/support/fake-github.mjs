@@ -300,6 +300,7 @@ export async function startFakeGitHub(options = {}) {
     state,
     requests,
     /** Requests other than the blob download, as `METHOD /path?query` (the query sorted), for exact assertions. */
+    /** @param {(r: { method: string, path: string, query: Record<string, string>, authorization: string | undefined, body: any }) => boolean} [filter] */
     calls(filter = () => true) {
       return requests.filter(filter).map((r) => {
         const q = new URLSearchParams(Object.entries(r.query).sort(([a], [b]) => a.localeCompare(b))).toString();
@@ -325,7 +326,9 @@ export async function startFakeGitHub(options = {}) {
       }
       state.comments.set(issue, list);
     },
+    /** @param {{ tag: string, draft?: boolean, immutable?: boolean }} options */
     addRelease({ tag, draft = false, immutable = false }) {
+      /** @type {{ id: number, tag_name: string, draft: boolean, immutable: boolean, assets: Array<{ id: number, name: string, size: number, content_type: string, data: Buffer }> }} */
       const r = { id: id(), tag_name: tag, draft, immutable, assets: [] };
       state.releases.push(r);
       return r;
