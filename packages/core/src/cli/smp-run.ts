@@ -4,6 +4,7 @@ import { requireMesh } from '../mesh/registry.js';
 import { applyOverrides, buildProfile, readProfile, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
 import { runSmpProfile, type SmpRunOutcome } from '../smp/run.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
+import { gateFromFile, parseRegressionFlags, type GateSettings } from '../smp/regression.js';
 import { inputError } from '../errors.js';
 import { fetchProfileByName } from '../provider/publish.js';
 import { checkPublishSettings, providerOptionsFrom, publishSmpRun, type PublishSettings } from '../provider/publish-step.js';
@@ -25,6 +26,10 @@ const FLAGS = {
   duration: { type: 'string', short: 'd' },
   'load-generator': { type: 'string' },
   threshold: { type: 'string', multiple: true },
+  baseline: { type: 'string' },
+  regression: { type: 'string', multiple: true },
+  warmup: { type: 'string' },
+  repeat: { type: 'string' },
   name: { type: 'string' },
   mesh: { type: 'string' },
   'mesh-version': { type: 'string' },
@@ -47,6 +52,13 @@ Runs an SMP performance profile and writes smp-result.json, fortio.json and summ
       --load-generator NAME  native (default); fortio, wrk2, nighthawk run on native
       --threshold EXPR       fail (exit 1) unless it holds, e.g. p99<250ms, error_rate<1%,
                              actual_qps>=950 (repeatable)
+      --baseline FILE        compare with an earlier smp-result.json of the same profile
+                             (a missing file is a notice: the first run has none)
+      --regression RULE      fail (exit 1) when a figure moves past RULE against the baseline:
+                             <metric>:<sign><number><unit>, e.g. p99:+10%, actual_qps:-5%,
+                             error_rate:+0.5pp, p50:+2ms (repeatable)
+      --warmup D             run this long first, left out of every figure (Go duration)
+      --repeat N             run the measured window N times; report medians and spread
       --name NAME            the test name
       --mesh NAME            the mesh label (SMP name or number, e.g. ISTIO, linkerd, 10)
       --mesh-version V       the mesh version label
@@ -58,7 +70,7 @@ ${PROVIDER_HELP}
 Latencies are measured from each request's intended send time (corrected for coordinated
 omission, as wrk2 does); the uncorrected figures are in stats.uncorrected_latencies_ms.
 The result files are written before anything is published: a failed upload never loses them.
-Exit codes: 0 ok, 1 a threshold missed, 2 bad input, 3 infrastructure or publishing, 130 cancelled.`;
+Exit codes: 0 ok, 1 a threshold missed or a regression against the baseline, 2 bad input, 3 infrastructure or publishing, 130 cancelled.`;
 
 /** Reads the flags shared by `smp run` and `demo` into overrides. */
 export function overridesFromFlags(values: Record<string, unknown>): ProfileOverrides {
@@ -77,9 +89,19 @@ export function overridesFromFlags(values: Record<string, unknown>): ProfileOver
   };
 }
 
+/** --baseline, --regression, --warmup and --repeat: the gate and the noise control. */
+export function gateFromFlags(values: Parameters<typeof strFlag>[0], io: CliIO): GateSettings & { noise: { warmupMs: number; repeat: number } } {
+  const file = strFlag(values, 'baseline');
+  const gate = gateFromFile(file ? resolve(io.cwd, file) : undefined, file, parseRegressionFlags(listFlag(values, 'regression')), { baseline: '--baseline', regression: '--regression' });
+  if (gate.notice) io.logger.notice(gate.notice);
+  const warmup = strFlag(values, 'warmup');
+  return { ...gate, noise: { warmupMs: warmup === undefined ? 0 : requireDuration(warmup, '--warmup'), repeat: intFlag(strFlag(values, 'repeat'), 'repeat', 1) ?? 1 } };
+}
+
 export function printOutcome(outcome: SmpRunOutcome, io: CliIO): number {
   io.stdout.write(`${outcome.table}\n`);
   for (const t of outcome.thresholds) io.stdout.write(`${t.passed ? 'pass' : 'FAIL'}  ${t.message}\n`);
+  for (const c of outcome.deltas?.checks ?? []) io.stdout.write(`${c.passed ? 'pass' : 'FAIL'}  ${c.message}\n`);
   io.stdout.write(`\nwrote ${outcome.files.result}, ${outcome.files.fortio}, ${outcome.files.summary}\n`);
   if (outcome.failureKind === 'cancelled') return 130;
   if (outcome.failureKind === 'test') {
@@ -126,6 +148,7 @@ export const smpRun: CliCommand = {
     const settings = await publishSettingsFromFlags(values, io, (s) => io.secrets.add(s));
     checkPublishSettings(settings);
     const thresholds = parseThresholdFlags(listFlag(values, 'threshold'));
+    const gate = gateFromFlags(values, io);
     const overrides = overridesFromFlags(values);
     const profile = applyOverrides(await loadProfile(values, io, settings), overrides);
     const outcome = await runSmpProfile({
@@ -138,6 +161,9 @@ export const smpRun: CliCommand = {
       signal: io.signal,
       scrub: (t) => io.secrets.scrub(t),
       version: VERSION,
+      noise: gate.noise,
+      baseline: gate.baseline,
+      regression: gate.rules,
     });
     return publishAfterRun(outcome, profile, settings, io, printOutcome(outcome, io));
   },

@@ -1,6 +1,8 @@
 import type { FortioResult } from '../smp/fortio.js';
 import type { SmpResult } from '../smp/result.js';
+import type { BaselineDeltas } from '../smp/regression.js';
 import { formatFigure, type ThresholdResult } from '../smp/thresholds.js';
+import { renderDeltasMarkdown, renderRepeatsMarkdown } from './smp-deltas.js';
 import { downsampleTimeline, MAX_CHART_POINTS } from './downsample.js';
 import { escapeMd, formatCount, formatMs, formatNumber, formatPercent } from './format.js';
 
@@ -14,6 +16,8 @@ export interface SummaryExtras {
   lines?: string[];
   /** Wall-clock time of each phase (cluster, mesh, load, publish), shown as a table. */
   phases?: Array<{ name: string; seconds: number }>;
+  /** The comparison with a baseline (smp/regression.ts): a section after the thresholds, and the headline when it regressed. */
+  deltas?: BaselineDeltas;
 }
 
 export function renderSmpSummary(
@@ -25,11 +29,14 @@ export function renderSmpSummary(
   // A plain list of lines is the common case (notices, the publishing status).
   const more: SummaryExtras = isLines(extras) ? { lines: [...extras] } : extras;
   const out: string[] = [];
-  out.push(headline(result, thresholds ?? []), '');
+  out.push(headline(result, thresholds ?? [], more.deltas), '');
   out.push(subtitle(result), '');
   out.push(...figuresTable(result), '');
   out.push(...latencyTable(result), '');
   if (thresholds && thresholds.length > 0) out.push('### Thresholds', '', ...thresholdTable(thresholds), '');
+  if (more.deltas) out.push(...renderDeltasMarkdown(more.deltas));
+  if (result.stats.repeats) out.push(...renderRepeatsMarkdown(result.stats.repeats));
+  if (result.stats.warmup_s) out.push(`A ${formatNumber(result.stats.warmup_s, 1)} s warm-up ran first; it is left out of every figure.`, '');
   out.push('### Responses', '', ...statusTable(result), '');
   out.push('### Latency percentiles', '', ...percentileChart(result), '');
   out.push('### Per second', '', ...timelineCharts(result), '');
@@ -50,10 +57,12 @@ function isLines(extras: SummaryExtras | readonly string[]): extras is readonly 
   return Array.isArray(extras);
 }
 
-function headline(result: SmpResult, thresholds: readonly ThresholdResult[]): string {
+function headline(result: SmpResult, thresholds: readonly ThresholdResult[], deltas?: BaselineDeltas): string {
   const name = `SMP run “${escapeMd(result.test.name)}”`;
   const missed = thresholds.filter((t) => !t.passed).length;
   if (result.stats.cancelled) return `## ⚠️ ${name} was cancelled: partial results`;
+  const regressed = deltas?.checks.filter((c) => !c.passed).length ?? 0;
+  if (regressed > 0) return `## ❌ ${name} failed: ${regressed} regression${regressed === 1 ? '' : 's'} against the baseline${missed ? `, ${missed} threshold${missed === 1 ? '' : 's'} missed` : ''}`;
   if (missed > 0) return `## ❌ ${name} failed: ${missed} of ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} missed`;
   if (thresholds.length > 0) return `## ✅ ${name} passed ${thresholds.length === 1 ? 'its threshold' : `all ${thresholds.length} thresholds`}`;
   return `## ✅ ${name} completed (no thresholds set)`;

@@ -122,6 +122,33 @@ export function readBaselineFile(path: string): Baseline | undefined {
   return { source: 'file', location: path, result: parseBaselineText(readFileSync(path, 'utf8'), path) };
 }
 
+/** What the gate runs with: the baseline (if one was found), where it came from, the rules, and the notice to show. */
+export interface GateSettings {
+  baseline?: Baseline;
+  source: BaselineSource;
+  rules: RegressionRule[];
+  /** Set when a baseline was asked for and none exists: never a failure, always said. */
+  notice?: string;
+}
+
+/**
+ * Rules need a baseline to mean anything, so rules without one are exit 2. A baseline file that
+ * does not exist yet (the first run) is a notice naming what was looked for.
+ */
+export function gateFromFile(path: string | undefined, shownAs: string | undefined, rules: RegressionRule[], names: { baseline: string; regression: string }): GateSettings {
+  if (!path) {
+    if (rules.length) throw inputError(`${names.regression} compares with a baseline: give ${names.baseline} (the smp-result.json of an earlier run of this profile)`);
+    return { source: 'none', rules };
+  }
+  const baseline = readBaselineFile(path);
+  if (baseline) return { baseline: { ...baseline, location: shownAs ?? path }, source: 'file', rules };
+  return {
+    source: 'none',
+    rules,
+    notice: `no baseline: ${shownAs ?? path} (${names.baseline}) does not exist, so this run is not compared${rules.length ? ` and the ${rules.length} regression rule${rules.length === 1 ? ' is' : 's are'} not checked` : ''}; this run's smp-result.json can be the next run's baseline`,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Same profile?
 

@@ -8,12 +8,16 @@ import { buildFortioResult, type FortioResult } from './fortio.js';
 import { resolveLoadGenerator } from './loadgen/registry.js';
 import type { ClientPlan, LoadPlan, TimelinePoint } from './loadgen/types.js';
 import type { SmpProfile } from './profile.js';
-import { buildSmpResult, type ResultContext, type SmpResult } from './result.js';
+import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from './regression.js';
+import { buildMeasuredResult, measureWithNoiseControl, type NoiseControl } from './repeats.js';
+import { testSectionOf, type ResultContext, type SmpResult } from './result.js';
 import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from './thresholds.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';
 export const SUMMARY_FILE = 'summary.md';
+/** The comparison with the baseline (BaselineDeltas), written when there is one. */
+export const DELTAS_FILE = 'smp-deltas.json';
 
 export interface SmpRunOptions {
   /** The profile with every override already applied. */
@@ -33,13 +37,21 @@ export interface SmpRunOptions {
   /** Extra markdown lines for the summary (phase durations, notices). */
   summaryExtras?: string[];
   version?: string;
+  /** Warm-up (left out of every figure) and repeats of the measured window; default none and 1. */
+  noise?: NoiseControl;
+  /** An earlier result of the same profile to compare with; a different profile is refused before any load. */
+  baseline?: Baseline;
+  /** Allowed changes against the baseline; a broken one fails the run (`test`). */
+  regression?: readonly RegressionRule[];
 }
 
 export interface SmpRunOutcome {
   result: SmpResult;
   fortio: FortioResult;
   thresholds: ThresholdResult[];
-  files: { result: string; fortio: string; summary: string };
+  /** Present when a baseline was given. */
+  deltas?: BaselineDeltas;
+  files: { result: string; fortio: string; summary: string; deltas?: string };
   summaryMarkdown: string;
   table: string;
   failureKind: 'none' | 'test' | 'cancelled';
@@ -88,9 +100,6 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   plan.clients.forEach((c, i) => logger.info(`  client ${i + 1}: ${describeClient(c)}`));
   plan.onTick = (t) => logger.progress(tickLine(t, totalS));
 
-  const run = await generator.run(plan);
-  if (run.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
-
   const ctx: ResultContext = {
     id: randomUUID(),
     name: profile.name,
@@ -110,30 +119,39 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     },
     env: options.env,
     loadGenerator: generator.id,
-    cancelled: run.cancelled,
+    cancelled: false,
     detailsUri: options.detailsUri,
     meshspecVersion: options.version,
   };
-  const result = buildSmpResult(run, ctx);
+  // A baseline of another test would measure the change of profile, not of the system: refuse it before any load.
+  if (options.baseline) assertSameProfile({ test: testSectionOf(ctx) }, options.baseline);
+
+  const measured = await measureWithNoiseControl(generator, plan, options.noise ?? { warmupMs: 0, repeat: 1 }, logger);
+  if (measured.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
+  const { result, run } = buildMeasuredResult(measured, ctx, plan);
   const fortio = buildFortioResult(run, ctx);
   const thresholdResults = evaluateThresholds(result, options.thresholds);
   const thresholdMessage = thresholdFailureMessage(thresholdResults);
+  const deltas = options.baseline && !measured.cancelled ? compareWithBaseline(result, options.baseline, options.regression ?? []) : undefined;
+  const regressionMessage = deltas ? regressionFailureMessage(deltas) : undefined;
+  const testFailure = [thresholdMessage, regressionMessage].filter(Boolean).join('; ') || undefined;
 
-  const failureKind: SmpRunOutcome['failureKind'] = run.cancelled ? 'cancelled' : thresholdMessage ? 'test' : 'none';
-  const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, options.summaryExtras);
+  const failureKind: SmpRunOutcome['failureKind'] = measured.cancelled ? 'cancelled' : testFailure ? 'test' : 'none';
+  const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, { lines: options.summaryExtras, deltas });
   const paths = await writeResultFiles(
     options.outDir,
-    { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown },
+    { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown, ...(deltas ? { [DELTAS_FILE]: deltas } : {}) },
     { scrub: options.scrub },
   );
   return {
     result,
     fortio,
     thresholds: thresholdResults,
-    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]! },
+    deltas,
+    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, ...(deltas ? { deltas: paths[DELTAS_FILE]! } : {}) },
     summaryMarkdown,
     table: renderSmpTable(result),
     failureKind,
-    failureMessage: run.cancelled ? 'cancelled: partial results were written' : thresholdMessage,
+    failureMessage: measured.cancelled ? 'cancelled: partial results were written' : testFailure,
   };
 }
