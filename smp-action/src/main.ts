@@ -10,6 +10,7 @@ import {
   provider,
   providerOptionsFrom,
   publishSmpRun,
+  renderSmpComment,
   requireMesh,
   runSmpProfile,
   VERSION,
@@ -26,6 +27,10 @@ import {
   provisionCluster,
   provisionMesh,
   readArtifactInputs,
+  readGateInputs,
+  readGitHubInputs,
+  resolveGate,
+  shareResults,
   readLifecycleInputs,
   readPublishInputs,
   reportPublish,
@@ -44,6 +49,7 @@ import {
 function readInputs(signal: AbortSignal) {
   const publish = readPublishInputs(signal);
   checkPublishSettings(publish);
+  const github = readGitHubInputs();
   const mesh = inputs.optional('service_mesh');
   const artifact = readArtifactInputs('smp');
   const lifecycle = readLifecycleInputs();
@@ -53,6 +59,8 @@ function readInputs(signal: AbortSignal) {
   if (!validArtifactName(artifact.name)) throw inputError(`input artifact_name: "${artifact.name}" may not contain " : < > | * ? \\ / or line breaks`);
   return {
     publish,
+    github,
+    gate: readGateInputs(),
     artifact,
     lifecycle,
     installMesh,
@@ -122,7 +130,9 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       }
     }
   }
+  const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
+  const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
   const outcome = await logger.group('Load', () =>
     runSmpProfile({
       profile,
@@ -133,13 +143,16 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       logger,
       signal,
       env,
-      detailsUri: server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined,
+      detailsUri: runUrl,
       scrub: (t) => scrubber.scrub(t),
       version: VERSION,
+      noise: i.gate.noise,
+      baseline: gate.baseline,
+      regression: gate.rules,
     }),
   );
   logger.info(outcome.table);
-  for (const t of outcome.thresholds) (t.passed ? logger.info : logger.error).call(logger, t.message);
+  for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);
   const { result } = outcome;
   setOutputs({
     p50_ms: result.latencies_ms.p50,
@@ -150,6 +163,9 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     requests: result.stats.requests,
     result_file: outcome.files.result,
     output_dir: outDir,
+    regression: outcome.deltas?.regression ?? false,
+    baseline_source: gate.source,
+    deltas: outcome.deltas ? JSON.stringify(outcome.deltas) : '',
   });
   // The files and the summary exist before the first byte goes to the provider.
   await writeJobSummary(outcome.summaryMarkdown);
@@ -167,10 +183,12 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     publishKind = await reportPublish(report, i.publish, logger);
   }
   if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
+  const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: [...Object.values(outcome.files), resolve(outDir, 'report.html')] }, logger);
   await writeJobSummary(phasesMarkdown(logger.timings));
 
-  const failureKind = worstKind([outcome.failureKind, publishKind]);
-  const failureMessage = failureKind === outcome.failureKind ? outcome.failureMessage : 'the result was not published; the files are in the output directory';
+  const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);
+  const failureMessage =
+    failureKind === outcome.failureKind ? outcome.failureMessage : failureKind === shared.failureKind ? shared.failureMessage : 'the result was not published; the files are in the output directory';
   return { failureKind, failureMessage };
 }
 

@@ -19,6 +19,9 @@ export * from './smp/run.js';
 export * from './smp/thresholds.js';
 export type { SmpResult } from './smp/result.js';
 export type { FortioResult } from './smp/fortio.js';
+// The regression gate's comparison: what the summary, the PR comment and report.html render.
+export type { BaselineDeltas, MetricDelta, RegressionCheck, BaselineSource } from './smp/regression.js';
+export { renderSmpComment } from './report/smp-deltas.js';
 
 // SMI
 export { runSmiConformance, SMI_RESULT_FILE, JUNIT_FILE, SMI_SUMMARY_FILE, type SmiConformanceOptions, type SmiConformanceOutcome } from './smi/run.js';

@@ -98,7 +98,7 @@ export async function attachFiles(client: GitHubClient, ctx: Pick<RunContext, 'o
       const res = await client.request({
         method: 'POST',
         url: `${uploadUrl}?name=${encodeURIComponent(name)}`,
-        headers: { 'content-type': contentTypeOf(file), 'content-length': data.length },
+        headers: { 'content-type': contentTypeOf(file) },
         data,
       });
       const asset = res.data as { name: string; browser_download_url: string };
