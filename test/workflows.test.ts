@@ -83,6 +83,51 @@ describe('.github/workflows', () => {
   });
 });
 
+describe('examples/workflows (the README shows them verbatim)', () => {
+  const dir = join(root, 'examples', 'workflows');
+  const examples = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(referencePath('schemastore', 'github-workflow.json'), 'utf8')));
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+  it('has the perf gate, both release flows and the fork comment pattern', () => {
+    expect(examples.sort()).toEqual(['fork-comment.yml', 'perf-gate.yml', 'release-draft.yml', 'release-published.yml']);
+  });
+
+  describe.each(examples)('%s', (file) => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const workflow = yaml.load(text) as Workflow;
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []);
+
+    it('validates against SchemaStore, is read-only at the top level, and is in the README', () => {
+      expect(validate(workflow), JSON.stringify(validate.errors, null, 2)).toBe(true);
+      expect(workflow.permissions).toEqual({ contents: 'read' });
+      expect(readme).toContain(text.trim());
+    });
+
+    it('uses our actions by path at v0 with inputs they declare, and pins every other action by SHA', () => {
+      for (const step of steps.filter((s) => s.uses)) {
+        const ours = /^meshspec\/meshspec\/([\w-]+)@v0$/.exec(step.uses!);
+        if (!ours) {
+          expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+          continue;
+        }
+        const declared = Object.keys((yaml.load(readFileSync(join(root, ours[1]!, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+        expect(Object.keys(step.with ?? {}).filter((k) => !declared.includes(k)), `${file}: inputs ${ours[1]} does not declare`).toEqual([]);
+      }
+    });
+
+    it('grants each write scope a feature needs, in the job that uses it', () => {
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const perms = (job.permissions ?? {}) as Record<string, string>;
+        const withs = (job.steps ?? []).map((s) => s.with ?? {});
+        if (withs.some((w) => w.attach_to_release === true)) expect(perms.contents, `${file} ${id}`).toBe('write');
+        if (withs.some((w) => w.comment === true)) expect(perms['pull-requests'], `${file} ${id}`).toBe('write');
+        if (withs.some((w) => w.baseline === 'artifact')) expect(perms.actions, `${file} ${id}`).toBe('read');
+      }
+    });
+  });
+});
+
 describe('release.yml', () => {
   const release = load('release.yml') as Workflow & { on: { push: { tags: string[] } } };
   const jobs = release.jobs as Record<string, { needs?: string; steps?: Step[] }>;

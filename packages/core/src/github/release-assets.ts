@@ -29,10 +29,6 @@ export interface AttachedAsset {
   replaced: boolean;
 }
 
-export type AttachOutcome =
-  | { status: 'attached'; release: ReleaseRef; assets: AttachedAsset[] }
-  | { status: 'skipped'; message: string };
-
 const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json', '.xml': 'application/xml', '.md': 'text/markdown; charset=utf-8', '.html': 'text/html; charset=utf-8' };
 
 function contentTypeOf(file: string): string {
@@ -41,7 +37,7 @@ function contentTypeOf(file: string): string {
 }
 
 /** `smp-linux-amd64-smp-result.json`: asset names allow no slashes. */
-export function assetName(prefix: string, file: string): string {
+function assetName(prefix: string, file: string): string {
   return `${prefix}-${basename(file)}`.replace(/[^A-Za-z0-9._+-]+/g, '-');
 }
 

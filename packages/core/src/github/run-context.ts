@@ -16,7 +16,7 @@ export interface RunContext {
   payload: EventPayload;
 }
 
-export interface EventPayload {
+interface EventPayload {
   pull_request?: { number: number; head?: { repo?: { full_name?: string } | null } };
   release?: { id: number; tag_name: string; draft?: boolean };
   repository?: { default_branch?: string; full_name?: string };

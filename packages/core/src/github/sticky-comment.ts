@@ -9,7 +9,7 @@ import type { GitHubClient } from './client.js';
 /** Characters a key keeps; the rest become `-`, so a marker can never close its HTML comment. */
 const KEY_CHARS = /[^A-Za-z0-9._/=+-]+/g;
 
-export function sanitizeKey(key: string): string {
+function sanitizeKey(key: string): string {
   return key.replace(KEY_CHARS, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '').slice(0, 200);
 }
 

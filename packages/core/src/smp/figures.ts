@@ -67,7 +67,3 @@ export function singleRunFigure(result: FigureSource, metric: GatedMetric): numb
       return hasLatencies(result) ? result.latencies_ms[metric] : null;
   }
 }
-
-export function figuresOfResult(result: FigureSource): Figures {
-  return Object.fromEntries(GATED_METRICS.map((m) => [m, figureOf(result, m)])) as Figures;
-}

@@ -57,7 +57,7 @@ export async function measureWithNoiseControl(generator: LoadGenerator, plan: Lo
   return { runs, warmupS, cancelled: false };
 }
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
