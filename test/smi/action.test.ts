@@ -70,7 +70,7 @@ describe('smi-conformance-action: action.yml', () => {
     }
     // Meshery's inputs are accepted, so switching is a change of `uses:` only.
     for (const meshery of ['provider_token', 'service_mesh', 'mesh_deployed']) expect(action.inputs).toHaveProperty(meshery);
-    expect(Object.keys(action.outputs).sort()).toEqual(['cases_passed', 'cases_total', 'failure_kind', 'mesh_version', 'output_dir', 'passing_percentage', 'result_file', 'result_id', 'result_url', 'status']);
+    expect(Object.keys(action.outputs).sort()).toEqual(['cases_passed', 'cases_total', 'comment_url', 'failure_kind', 'mesh_version', 'output_dir', 'passing_percentage', 'release_assets', 'result_file', 'result_id', 'result_url', 'status']);
     const source = readFileSync(join(root, 'smi-conformance-action/src/main.ts'), 'utf8');
     expect(source.split('\n').length).toBeLessThan(200);
   });
@@ -108,6 +108,8 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
         mesh_version: 'v1.2.4',
         output_dir: out,
         failure_kind: 'none',
+        comment_url: '',
+        release_assets: '[]',
       });
       expect(run.summary).toMatch(/## SMI conformance: Open Service Mesh v1\.2\.4 — ✅ conformant/);
       expect(run.summary).toMatch(/\| traffic-split \| split\.smi-spec\.io\/v1alpha4 \| ✅ PASSED \| FULL \| 11\/11 \|/);
