@@ -9,5 +9,8 @@ export default defineConfig({
     // Rate and stall tests measure time: files run one at a time so a busy 2-core machine does not skew them.
     fileParallelism: false,
     pool: 'forks',
+    // The default report (with annotations on GitHub, which setting reporters would otherwise drop),
+    // then every skipped test with its reason (test/support/requires.mjs).
+    reporters: ['default', ...(process.env.GITHUB_ACTIONS ? ['github-actions'] : []), './test/support/skip-reasons.mjs'],
   },
 });

@@ -5,9 +5,10 @@ import yaml from 'js-yaml';
 import Ajv07 from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseProfileText } from '../packages/core/src/smp/profile.js';
+import { fixturePath } from './support/fixtures.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const schemastore = resolve(root, '../shared/reference/schemastore');
+const schemastore = fixturePath('schemastore');
 type AjvCtor = typeof Ajv07.default;
 const AjvClass: AjvCtor = (Ajv07 as unknown as { default: AjvCtor }).default ?? (Ajv07 as unknown as AjvCtor);
 
@@ -54,8 +55,12 @@ describe('action metadata', () => {
 });
 
 describe('examples and generated files', () => {
-  it('every example profile validates', () => {
-    const dir = join(root, 'examples/smp');
+  // Our examples, and the real profiles published upstream (test/fixtures/smp/, e.g. the SMP blog
+  // post's, which leaves optional fields empty): all of them must be accepted.
+  it.each([
+    ['examples/smp', join(root, 'examples/smp')],
+    ['test/fixtures/smp', fixturePath('smp')],
+  ])('every profile in %s validates', (_name, dir) => {
     const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(() => parseProfileText(readFileSync(join(dir, f), 'utf8'), f)).not.toThrow();

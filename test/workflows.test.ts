@@ -7,7 +7,7 @@ import yaml from 'js-yaml';
 import Ajv07 from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { MESHES } from '../packages/core/src/mesh/registry.js';
-import { referencePath } from './support/reference.mjs';
+import { fixturePath } from './support/fixtures.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const workflowsDir = join(root, '.github', 'workflows');
@@ -35,7 +35,7 @@ const load = (file: string) => yaml.load(readFileSync(join(workflowsDir, file), 
 
 describe('.github/workflows', () => {
   // SchemaStore's schemas use keywords ajv's strict mode rejects (DESIGN.md, Conventions).
-  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(referencePath('schemastore', 'github-workflow.json'), 'utf8')));
+  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(fixturePath('schemastore', 'github-workflow.json'), 'utf8')));
 
   it('has the workflows DESIGN.md lists', () => {
     expect(files).toEqual(expect.arrayContaining(['ci.yml', 'e2e.yml']));
@@ -86,7 +86,7 @@ describe('.github/workflows', () => {
 describe('examples/workflows (the README shows them verbatim)', () => {
   const dir = join(root, 'examples', 'workflows');
   const examples = readdirSync(dir).filter((f) => f.endsWith('.yml'));
-  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(referencePath('schemastore', 'github-workflow.json'), 'utf8')));
+  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(fixturePath('schemastore', 'github-workflow.json'), 'utf8')));
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
   it('has the perf gate, both release flows and the fork comment pattern', () => {

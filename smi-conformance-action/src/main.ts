@@ -13,6 +13,7 @@ import {
   worstKind,
   type EnsuredCluster,
   type KubeTarget,
+  DEFAULTS,
 } from '@meshspec/core';
 import {
   diagnose,
@@ -60,10 +61,10 @@ function readInputs(signal: AbortSignal) {
     meshVersion: inputs.optional('mesh_version'),
     specs: parseSpecs(inputs.list('specs', { commas: true }), 'input specs'),
     smiVersion: parseSmiVersion(inputs.optional('smi_version'), 'input smi_version'),
-    stepTimeoutMs: inputs.duration('step_timeout') ?? 180_000,
+    stepTimeoutMs: inputs.duration('step_timeout') ?? DEFAULTS.stepTimeoutMs,
     failOnNonconformance: inputs.bool('fail_on_nonconformance', true),
     minPassingPercentage: inputs.number('min_passing_percentage', { min: 0, max: 100 }),
-    outputDir: inputs.str('output_dir', 'meshspec-results'),
+    outputDir: inputs.str('output_dir', DEFAULTS.outDir),
   };
 }
 

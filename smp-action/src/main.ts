@@ -1,15 +1,12 @@
 import { resolve } from 'node:path';
 import {
   applyOverrides,
-  buildProfile,
   checkPublishSettings,
-  defaultProfile,
+  DEFAULTS,
   inputError,
-  loadProfileFile,
+  loadSmpProfile,
+  publishSmpOutcome,
   parseThresholdsInput,
-  provider,
-  providerOptionsFrom,
-  publishSmpRun,
   renderSmpComment,
   requireMesh,
   runSmpProfile,
@@ -76,27 +73,30 @@ function readInputs(signal: AbortSignal) {
     durationMs: inputs.duration('duration'),
     rps: inputs.int('rps', { min: 0 }),
     connections: inputs.int('connections', { min: 1 }),
-    requestTimeoutMs: inputs.duration('request_timeout') ?? 10_000,
+    requestTimeoutMs: inputs.duration('request_timeout') ?? DEFAULTS.requestTimeoutMs,
     thresholds: parseThresholdsInput(inputs.str('thresholds')),
     insecureTls: inputs.bool('insecure_tls', false),
-    outputDir: inputs.str('output_dir', 'meshspec-results'),
+    outputDir: inputs.str('output_dir', DEFAULTS.outDir),
     platform: inputs.optional('platform'),
   };
 }
 
 type Inputs = ReturnType<typeof readInputs>;
 
-async function loadProfile(i: Inputs, workspace: string, logger: Logger, publish: PublishSettings): Promise<SmpProfile> {
-  if (i.profileFilename && i.profileName) throw inputError('set profile_filename or profile_name, not both');
-  if (i.profileFilename) return loadProfileFile(i.profileFilename, workspace);
-  if (i.profileName) {
-    const options = providerOptionsFrom(publish, logger);
-    if (!options) throw inputError('input profile_name: a saved profile is fetched from the provider, which needs provider_token; or use profile_filename');
-    const doc = await provider.fetchProfileByName({ providerOptions: options, name: i.profileName, logger });
-    return buildProfile(doc, `provider profile "${i.profileName}"`);
-  }
-  if (i.endpoints.length) return defaultProfile(i.endpoints);
-  throw inputError('set profile_filename (an SMP profile in the repository), profile_name (a profile saved in the provider) or endpoint_url');
+function loadProfile(i: Inputs, workspace: string, logger: Logger, publish: PublishSettings): Promise<SmpProfile> {
+  return loadSmpProfile(
+    {
+      file: i.profileFilename,
+      name: i.profileName,
+      endpoints: i.endpoints,
+      baseDir: workspace,
+      githubFallback: true,
+      labels: { file: 'input profile_filename', name: 'input profile_name' },
+      missing: 'set profile_filename (an SMP profile in the repository), profile_name (a profile saved in the provider) or endpoint_url',
+    },
+    publish,
+    logger,
+  );
 }
 
 async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
@@ -116,6 +116,8 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     mesh: i.mesh,
     meshVersion: i.meshVersion,
   });
+  // The baseline too, before any cluster: a first run's notice (or a bad file) shows at once.
+  const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   let env: { kubernetes_version?: string } | undefined;
   if (i.needsCluster) {
     const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
@@ -130,7 +132,6 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       }
     }
   }
-  const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
   const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
   const outcome = await logger.group('Load', () =>
@@ -172,15 +173,8 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
 
   let publishKind: 'none' | 'publish' | 'input' = 'none';
   if (outcome.failureKind !== 'cancelled') {
-    const report = await logger.group('Publish', () =>
-      publishSmpRun(i.publish, logger, {
-        smpResult: result as unknown as Record<string, unknown>,
-        fortio: outcome.fortio as unknown as Record<string, unknown>,
-        profileName: profile.name,
-        mesh: profile.mesh.type,
-      }),
-    );
-    publishKind = await reportPublish(report, i.publish, logger);
+    const report = await logger.group('Publish', () => publishSmpOutcome(outcome, profile, i.publish, logger));
+    if (report) publishKind = await reportPublish(report, i.publish, logger);
   }
   if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
   const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: [...Object.values(outcome.files), resolve(outDir, 'report.html')] }, logger);

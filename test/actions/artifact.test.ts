@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uploadOutputDir } from '../../packages/core/src/github/artifact.js';
 import { MemoryLogger } from '../../packages/core/src/log.js';
 import { startFakeArtifactService, readZip, runtimeTokenFor } from '../support/fake-artifact-service.mjs';
-import { nodeBinaries, requireOrSkip, runActionBundle } from '../support/action-runner.mjs';
+import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
+import { requires } from '../support/requires.mjs';
 
 // The real @actions/artifact client (DefaultArtifactClient.uploadArtifact) against a local fake of
 // the Actions results service and the blob storage its signed URL points to: CreateArtifact, Put
@@ -209,10 +210,8 @@ function workspace(): string {
 
 for (const node of nodeBinaries()) {
   describe(`smp-action bundle uploads its output directory (${node.label})`, () => {
-    const skip = () => requireOrSkip(node.skipReason) || !node.path;
-
-    it('uploads smp-result.json, fortio.json and summary.md as the artifact named by artifact_name, once', async () => {
-      if (skip()) return;
+    it('uploads smp-result.json, fortio.json and summary.md as the artifact named by artifact_name, once', async (ctx) => {
+      requires(ctx, node.skipReason);
       const s = await service();
       const ws = workspace();
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, env: s.env(), inputs: { profile_filename: 'p.yaml', artifact_name: 'perf-results-1' } });
@@ -229,8 +228,8 @@ for (const node of nodeBinaries()) {
       expect(r.stdout).not.toMatch(/::warning::/);
     });
 
-    it('names the artifact meshspec-smp-<job> without artifact_name, and uploads nothing with upload_artifact: false', async () => {
-      if (skip()) return;
+    it('names the artifact meshspec-smp-<job> without artifact_name, and uploads nothing with upload_artifact: false', async (ctx) => {
+      requires(ctx, node.skipReason);
       const s = await service();
       const named = await runActionBundle({ bundle, node: node.path, workspace: workspace(), env: { ...s.env(), GITHUB_JOB: 'perf' }, inputs: { profile_filename: 'p.yaml' }, post: false });
       expect(named.code, named.stdout + named.stderr).toBe(0);

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { nodeBinaries, requireOrSkip, runActionBundle } from '../support/action-runner.mjs';
+import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
+import { requires } from '../support/requires.mjs';
 import { startFakeGitHub } from '../support/fake-github.mjs';
 
 const bundle = resolve(import.meta.dirname, '../../smp-action/dist/index.js');
@@ -53,12 +54,11 @@ function eventEnv(ws: string, name: string, payload: object, ref: string) {
 const node = nodeBinaries()[0]!;
 
 describe('smp-action bundle: comment, gate and release assets', () => {
-  const skip = () => requireOrSkip(node.skipReason) || !node.path;
   const run = (ws: string, inputs: Record<string, string>, env: Record<string, string>) =>
-    runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'load.yaml', upload_artifact: 'false', github_token: TOKEN, ...inputs }, env });
+    runActionBundle({ bundle, node: node.path!, workspace: ws, inputs: { profile_filename: 'load.yaml', upload_artifact: 'false', github_token: TOKEN, ...inputs }, env });
 
-  it('a pull request: the comment is created once and updated; a baseline ten times faster fails the step naming p99', async () => {
-    if (skip()) return;
+  it('a pull request: the comment is created once and updated; a baseline ten times faster fails the step naming p99', async (ctx) => {
+    requires(ctx, node.skipReason);
     const ws = workspace();
     const env = eventEnv(ws, 'pull_request', { pull_request: { number: 12, head: { repo: { full_name: 'octo/mesh' } } } }, 'refs/pull/12/merge');
     gh.addComments(12, Array.from({ length: 120 }, (_, i) => `review comment ${i}`));
@@ -98,8 +98,8 @@ describe('smp-action bundle: comment, gate and release assets', () => {
     for (const r of [first, slow, leg]) expect((r.stdout + r.stderr + r.summary).replaceAll(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
   });
 
-  it('a tag push with a draft release: the results are attached, and a re-run replaces its own assets', async () => {
-    if (skip()) return;
+  it('a tag push with a draft release: the results are attached, and a re-run replaces its own assets', async (ctx) => {
+    requires(ctx, node.skipReason);
     const ws = workspace();
     const release = gh.addRelease({ tag: 'v2.0.0', draft: true });
     const env = eventEnv(ws, 'push', {}, 'refs/tags/v2.0.0');

@@ -74,7 +74,7 @@ describe('smi-conformance-action publishing', () => {
   });
 
   it('a provider that keeps failing: exit 1, failure_kind=publish, the files kept, the reason in the summary', async () => {
-    provider.addFault({ method: 'POST', path: '/smi/results', status: 503, times: 1000 });
+    provider.addFault({ method: 'POST', path: '/smi/results', status: 503, retryAfter: 0, times: 1000 });
     const { r, outDir } = await runWith();
     expect(r.code).toBe(1);
     expect(r.outputs.failure_kind).toBe('publish');

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -109,12 +109,25 @@ describe('smp-action publishing', () => {
     expect(provider.requestsTo(/\/results$/, 'POST')[0]!.headers.authorization).toBe(`bearer ${access}`);
   });
 
-  it('retries 503s and a connection closed mid-response, then publishes', async () => {
-    provider.addFault({ method: 'POST', path: /\/results$/, status: 503, times: 2 });
-    provider.addFault({ method: 'POST', path: /\/results$/, close: true, times: 1 });
+  it('retries 503s with Retry-After and a GET closed mid-response, then publishes', async () => {
+    provider.addFault({ method: 'POST', path: /\/results$/, status: 503, retryAfter: 0, times: 2 });
+    provider.addFault({ method: 'GET', path: '/user/performance/profiles', close: true, times: 1 });
     const { r } = await runWith();
     expect(r.code, r.stdout).toBe(0);
-    expect(provider.requestsTo(/\/results$/, 'POST').length).toBe(4);
+    expect(provider.requestsTo(/\/results$/, 'POST').length).toBe(3);
+    expect(provider.results).toHaveLength(1);
+  });
+
+  it('a result whose answer is lost is stored once: exit 1, failure_kind=publish, "may have been stored; result id", files kept', async () => {
+    provider.addFault({ method: 'POST', path: /\/results$/, close: true, times: 1, storeFirst: true });
+    const { r, outDir } = await runWith();
+    expect(r.code).toBe(1);
+    expect(r.outputs.failure_kind).toBe('publish');
+    expect(provider.requestsTo(/\/results$/, 'POST')).toHaveLength(1);
+    expect(provider.results).toHaveLength(1);
+    const id = JSON.parse(readFileSync(join(outDir, 'smp-result.json'), 'utf8')).id as string;
+    expect(r.stdout).toContain(`may have been stored; result id ${id}`);
+    expect(existsSync(join(outDir, 'fortio.json'))).toBe(true);
   });
 
   it('refreshes once on 401 and retries with the refreshed token, which is masked at once', async () => {

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeBinaries, requireOrSkip, runActionBundle } from '../support/action-runner.mjs';
+import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
+import { requires } from '../support/requires.mjs';
 import { validatorFor } from '../../packages/core/src/schemas/index.js';
 
 // The committed bundle, run the way the GitHub runner runs it (INPUT_*, GITHUB_OUTPUT, ...).
@@ -51,10 +52,8 @@ mesh:
 
 for (const node of nodeBinaries()) {
   describe(`smp-action bundle on ${node.label}`, () => {
-    const skip = () => requireOrSkip(node.skipReason) || !node.path;
-
-    it('runs a good profile: outputs, summary, files, exit 0', async () => {
-      if (skip()) return;
+    it('runs a good profile: outputs, summary, files, exit 0', async (ctx) => {
+      requires(ctx, node.skipReason);
       // Meshery's layout: the profile under .github/, named without the folder.
       const ws = workspaceWith({ '.github/load-test.yaml': profile() });
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'load-test.yaml', thresholds: 'error_rate<1%\np99<2000ms', platform: 'docker' } });
@@ -79,8 +78,8 @@ for (const node of nodeBinaries()) {
       expect(everything).not.toContain('sekret-url-password');
     });
 
-    it('rejects an invalid profile with exit 1, failure_kind=input and an annotation on the file', async () => {
-      if (skip()) return;
+    it('rejects an invalid profile with exit 1, failure_kind=input and an annotation on the file', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({ 'perf/bad.yaml': 'test:\n  duration: soon\n  clients:\n    - endpoint_urls: [not-a-url]\n' });
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'perf/bad.yaml' } });
       expect(r.code).toBe(1);
@@ -90,8 +89,8 @@ for (const node of nodeBinaries()) {
       expect(existsSync(join(ws, 'meshspec-results/smp-result.json'))).toBe(false);
     });
 
-    it('fails a missed threshold with exit 1, failure_kind=test, and still writes the results', async () => {
-      if (skip()) return;
+    it('fails a missed threshold with exit 1, failure_kind=test, and still writes the results', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({ 'p.yaml': profile('1s', 20) });
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'p.yaml', thresholds: 'actual_qps>=100000' } });
       expect(r.code).toBe(1);
@@ -101,8 +100,8 @@ for (const node of nodeBinaries()) {
       expect(r.summary).toMatch(/actual\\?_qps\\?>=100000/);
     });
 
-    it('stops on SIGTERM mid-run and writes the partial result marked cancelled', async () => {
-      if (skip()) return;
+    it('stops on SIGTERM mid-run and writes the partial result marked cancelled', async (ctx) => {
+      requires(ctx, node.skipReason);
       const ws = workspaceWith({ 'p.yaml': profile('60s', 100) });
       const started = Date.now();
       const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'p.yaml' }, signalWhen: '2s/60s]' });

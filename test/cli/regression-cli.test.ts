@@ -36,7 +36,7 @@ function workdir(): string {
 
 async function smpRun(dir: string, ...args: string[]) {
   const t = cliIO({ cwd: dir });
-  const code = await runCli(['smp', 'run', '--profile', 'p.yaml', ...args], t.io);
+  const code = await runCli(['smp', 'run', 'p.yaml', ...args], t.io);
   return { code, out: t.stdout(), err: t.stderr(), log: t.logger };
 }
 

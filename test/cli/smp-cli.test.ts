@@ -48,6 +48,26 @@ describe('meshspec CLI: smp', () => {
     const t = io(root);
     expect(await runCli(['smp', 'nope'], t.io)).toBe(2);
     expect(t.err()).toMatch(/unknown command "smp nope"/);
+    expect(t.err()).toMatch(/smp validate/);
+    expect(t.err()).not.toMatch(/smi run/);
+  });
+
+  it.each([
+    ['smp', ['smp validate', 'smp run'], ['smi run', 'demo']],
+    ['smi', ['smi run'], ['smp run', 'demo']],
+  ])('"meshspec %s" on its own lists its subcommands (exit 0)', async (group, listed, absent) => {
+    const t = io(root);
+    expect(await runCli([group], t.io)).toBe(0);
+    expect(t.out()).toContain(`Usage: meshspec ${group} <command>`);
+    for (const c of listed) expect(t.out()).toContain(`  ${c}`);
+    for (const c of absent) expect(t.out()).not.toContain(`  ${c} `);
+    expect(t.err()).toBe('');
+  });
+
+  it('names the command once in an error', async () => {
+    const t = io(root);
+    expect(await runCli(['smp', 'run', '--bogus'], t.io)).toBe(2);
+    expect(t.err().trim()).toBe("meshspec smp run: Unknown option '--bogus'; see meshspec smp run --help");
   });
 
   it('smp validate: 0 for valid files, 2 with one "file: path: message" line per problem', async () => {
@@ -76,7 +96,7 @@ describe('meshspec CLI: smp', () => {
     );
     seen.length = 0;
     const t = io(dir);
-    const code = await runCli(['smp', 'run', '--profile', 'p.yaml', '--duration', '1s', '--name', 'flagged', '--threshold', 'error_rate<1%', '--out', 'out'], t.io);
+    const code = await runCli(['smp', 'run', 'p.yaml', '--duration', '1s', '--name', 'flagged', '--threshold', 'error_rate<1%', '--out', 'out'], t.io);
     expect(code, t.err()).toBe(0);
     const result = JSON.parse(readFileSync(join(dir, 'out/smp-result.json'), 'utf8'));
     expect(result.test.name).toBe('flagged');
@@ -95,7 +115,13 @@ describe('meshspec CLI: smp', () => {
   it('smp run: bad flags and a missing profile are input errors (exit 2)', async () => {
     const t = io(root);
     expect(await runCli(['smp', 'run'], t.io)).toBe(2);
-    expect(t.err()).toMatch(/--profile is required/);
+    expect(t.err()).toMatch(/a profile is required: meshspec smp run <profile>/);
+    const both = io(root);
+    expect(await runCli(['smp', 'run', 'examples/smp/demo.yaml', '--profile', 'examples/smp/load-test.yaml'], both.io)).toBe(2);
+    expect(both.err()).toMatch(/the profile is given twice \(examples\/smp\/demo\.yaml and --profile examples\/smp\/load-test\.yaml\); give it once/);
+    const two = io(root);
+    expect(await runCli(['smp', 'run', 'examples/smp/demo.yaml', 'examples/smp/load-test.yaml'], two.io)).toBe(2);
+    expect(two.err()).toMatch(/one profile per run; got 2/);
     const u = io(root);
     expect(await runCli(['smp', 'run', '-f', 'examples/smp/demo.yaml', '--rps', 'fast'], u.io)).toBe(2);
     expect(u.err()).toMatch(/--rps: "fast" is not a whole number/);

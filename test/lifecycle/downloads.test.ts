@@ -5,7 +5,7 @@ import { MeshspecError } from '../../packages/core/src/errors.js';
 import { downloadVerified, type DownloadRequest } from '../../packages/core/src/download/download-verified.js';
 import { githubReleaseUrl } from '../../packages/core/src/download/mirror.js';
 import { ensureCluster } from '../../packages/core/src/cluster/ensure.js';
-import { runCommand } from '../../packages/core/src/cluster/command.js';
+import { runCommand } from '../../packages/core/src/exec.js';
 import { publishGithubAsset, sha256 } from '../support/release-server.mjs';
 import { PLATFORM, startBed, stub, type Bed } from './fixture.js';
 

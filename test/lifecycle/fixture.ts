@@ -11,7 +11,7 @@ import { publishGithubAsset, sha256, startReleaseServer, tarGz } from '../suppor
 import { startFakeCluster } from '../support/fake-cluster/index.mjs';
 import { controlPlaneManifests } from '../support/fake-cluster/mesh/control-plane.mjs';
 
-export const STUBS_DIR = resolve(import.meta.dirname, '../support/stubs');
+const STUBS_DIR = resolve(import.meta.dirname, '../support/stubs');
 export const stub = (tool: string) => readFileSync(join(STUBS_DIR, tool));
 export const PLATFORM = { os: 'linux', arch: 'amd64' } as const;
 
@@ -25,7 +25,7 @@ export interface Recorded {
 type ReleaseServer = Awaited<ReturnType<typeof startReleaseServer>>;
 
 /** Publishes every tool the lifecycle downloads, for linux amd64 and arm64, in upstream layouts. */
-export async function publishTools(server: ReleaseServer): Promise<void> {
+async function publishTools(server: ReleaseServer): Promise<void> {
   for (const arch of ['amd64', 'arm64']) {
     publishGithubAsset(server, { repo: 'kubernetes/minikube', tag: 'v1.38.1', asset: `minikube-linux-${arch}`, body: stub('minikube'), checksum: 'hex' });
     publishGithubAsset(server, {

@@ -1,5 +1,5 @@
 // Traffic Access Control (access.smi-spec.io/v1alpha3): decide() against the examples of
-// reference/smi-spec/traffic-access-v1alpha3.md, plus the shapes Meshery's suite applies.
+// test/fixtures/smi-spec/traffic-access-v1alpha3.md, plus the shapes Meshery's suite applies.
 import { describe, expect, it } from 'vitest';
 import { decide } from '../support/fake-cluster/mesh/decide.mjs';
 import { specObjects } from './spec-examples.js';

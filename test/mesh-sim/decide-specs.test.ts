@@ -1,5 +1,5 @@
 // Traffic Specs (specs.smi-spec.io/v1alpha4): HTTPRouteGroup and TCPRoute matching against the
-// examples of reference/smi-spec/traffic-specs-v1alpha4.md.
+// examples of test/fixtures/smi-spec/traffic-specs-v1alpha4.md.
 import { describe, expect, it } from 'vitest';
 import { decide } from '../support/fake-cluster/mesh/decide.mjs';
 import { httpMatchAllows, portRouteAllows, requestFacts } from '../support/fake-cluster/mesh/routes.mjs';

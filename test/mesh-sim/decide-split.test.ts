@@ -1,5 +1,5 @@
 // Traffic Split (split.smi-spec.io/v1alpha4): decide() against the examples of
-// reference/smi-spec/traffic-split-v1alpha4.md.
+// test/fixtures/smi-spec/traffic-split-v1alpha4.md.
 import { describe, expect, it } from 'vitest';
 import { decide, type DecideOptions, type World } from '../support/fake-cluster/mesh/decide.mjs';
 import { mulberry32, roundRobinBalancer, randomBalancer } from '../support/fake-cluster/mesh/balance.mjs';

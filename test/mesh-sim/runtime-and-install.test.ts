@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../support/fake-cluster/store.mjs';
 import { createMeshSimulation, controlPlaneManifests, CONTROL_PLANE_IDS, SWITCHES } from '../support/fake-cluster/mesh/index.mjs';
 import { isSampleAppImage } from '../support/fake-cluster/mesh/pod-runtime.mjs';
-import { loadSmiCrds } from '../support/fake-cluster/mesh/crds.mjs';
+import { loadSmiCrds } from '../support/fake-cluster/crds.mjs';
 import { controlPlane, isInjected } from '../support/fake-cluster/mesh/control-plane.mjs';
 import { findMesh } from '../../packages/core/src/mesh/registry.js';
 

@@ -1,29 +1,18 @@
-// The YAML examples of the SMI spec text (reference/smi-spec/*.md), parsed out of the markdown
+// The YAML examples of the SMI spec text (test/fixtures/smi-spec/*.md), parsed out of the markdown
 // code blocks so the tests use the spec's own objects, section by section.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
+import { fixturePath } from '../support/fixtures.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** Where the spec text is: `$MESHSPEC_SMI_SPEC_DIR`, a copy in the repository, or the shared folder. */
-export const SPEC_DIR = [
-  process.env.MESHSPEC_SMI_SPEC_DIR,
-  resolve(here, '../../reference/smi-spec'),
-  resolve(here, '../../../shared/reference/smi-spec'),
-].find((d): d is string => !!d && existsSync(resolve(d, 'traffic-access-v1alpha3.md')));
-
-export interface SpecBlock {
+interface SpecBlock {
   /** The nearest heading above the block, without the leading #s. */
   heading: string;
   docs: any[];
 }
 
 /** Every ```yaml block of a spec file, in order, with its section heading. */
-export function specBlocks(file: string): SpecBlock[] {
-  if (!SPEC_DIR) throw new Error('SMI spec text not found; set MESHSPEC_SMI_SPEC_DIR');
-  const lines = readFileSync(resolve(SPEC_DIR, file), 'utf8').split('\n');
+function specBlocks(file: string): SpecBlock[] {
+  const lines = readFileSync(fixturePath('smi-spec', file), 'utf8').split('\n');
   const blocks: SpecBlock[] = [];
   let heading = '';
   for (let i = 0; i < lines.length; i++) {

@@ -11,6 +11,8 @@ import { optionsFor, schemaErrors, type FakeProvider } from './helpers.js';
 
 const token = encodeToken({ access_token: 'acc.jwt.value', expiry: '2099-01-01T00:00:00Z' });
 const SMI = '/smi/results';
+const PROFILES = '/user/performance/profiles';
+const smpFiles = () => ({ smpResult: smpResultFile(), fortio: fortioFile() });
 
 let provider: FakeProvider;
 beforeEach(async () => {
@@ -32,8 +34,8 @@ async function failure(promise: Promise<unknown>): Promise<MeshspecError> {
 const elapsedSince = (start: number) => performance.now() - start;
 
 describe('retries', () => {
-  it('retries 503 twice, then publishes once', async () => {
-    provider.addFault({ method: 'POST', path: SMI, status: 503, times: 2 });
+  it('retries a 503 with Retry-After twice, then publishes once', async () => {
+    provider.addFault({ method: 'POST', path: SMI, status: 503, retryAfter: 0, times: 2 });
     const out = await publishSmi({ providerOptions: optionsFor(provider, token), result: smiResultFile() });
     const posts = provider.requestsTo(SMI, 'POST');
     expect(posts).toHaveLength(3);
@@ -42,8 +44,8 @@ describe('retries', () => {
     for (const p of posts) expect(schemaErrors('smi-result', 'camel', p.body)).toEqual([]);
   });
 
-  it('retries 429', async () => {
-    provider.addFault({ method: 'POST', path: SMI, status: 429, times: 1 });
+  it('retries a 429 with Retry-After', async () => {
+    provider.addFault({ method: 'POST', path: SMI, status: 429, retryAfter: 0, times: 1 });
     await publishSmi({ providerOptions: optionsFor(provider, token), result: smiResultFile() });
     expect(provider.requestsTo(SMI, 'POST')).toHaveLength(2);
   });
@@ -77,7 +79,7 @@ describe('retries', () => {
   });
 
   it('stops at the deadline when the provider keeps failing, with exit code 3', async () => {
-    provider.addFault({ method: 'POST', path: SMI, status: 503, times: 1000, body: { message: 'maintenance window' } });
+    provider.addFault({ method: 'POST', path: SMI, status: 503, retryAfter: 0, times: 1000, body: { message: 'maintenance window' } });
     const start = performance.now();
     const retry = { baseDelayMs: 50, maxDelayMs: 200, maxAttempts: 1000 };
     const e = await failure(publishSmi({ providerOptions: optionsFor(provider, token, { deadlineMs: 1500, retry }), result: smiResultFile() }));
@@ -95,7 +97,7 @@ describe('retries', () => {
   });
 
   it('stops after maxAttempts', async () => {
-    provider.addFault({ method: 'POST', path: SMI, status: 500, times: 1000 });
+    provider.addFault({ method: 'POST', path: SMI, status: 503, retryAfter: 0, times: 1000 });
     const e = await failure(publishSmi({ providerOptions: optionsFor(provider, token, { retry: { baseDelayMs: 5, maxDelayMs: 10, maxAttempts: 4 } }), result: smiResultFile() }));
     expect(provider.requestsTo(SMI, 'POST')).toHaveLength(4);
     expect(e.message).toMatch(/after 4 attempts/);
@@ -103,34 +105,34 @@ describe('retries', () => {
 });
 
 describe('broken connections and slow answers', () => {
-  it('retries a connection closed mid-response', async () => {
-    provider.addFault({ method: 'POST', path: SMI, close: true, times: 1 });
-    const out = await publishSmi({ providerOptions: optionsFor(provider, token), result: smiResultFile() });
-    expect(provider.requestsTo(SMI, 'POST')).toHaveLength(2);
-    expect(out.resultId).toBe(provider.smiResults[0]!.id);
+  it('retries a GET whose connection closed mid-response', async () => {
+    provider.addFault({ method: 'GET', path: PROFILES, close: true, times: 1 });
+    await publishSmp({ providerOptions: optionsFor(provider, token), result: smpFiles(), profileName: 'p' });
+    expect(provider.requestsTo(PROFILES, 'GET')).toHaveLength(2);
+    expect(provider.results).toHaveLength(1);
   });
 
   it('reports a connection that keeps breaking as a network error', async () => {
-    provider.addFault({ method: 'POST', path: SMI, close: true, times: 1000 });
-    const e = await failure(publishSmi({ providerOptions: optionsFor(provider, token, { deadlineMs: 1000 }), result: smiResultFile() }));
+    provider.addFault({ method: 'GET', path: PROFILES, close: true, times: 1000 });
+    const e = await failure(publishSmp({ providerOptions: optionsFor(provider, token, { deadlineMs: 1000 }), result: smpFiles(), profileName: 'p' }));
     expect(e.kind).toBe('publish');
     expect(e.message).toMatch(/last problem: network error/);
-    expect(provider.requestsTo(SMI, 'POST').length).toBeGreaterThanOrEqual(2);
+    expect(provider.requestsTo(PROFILES, 'GET').length).toBeGreaterThanOrEqual(2);
   });
 
-  it('times out a slow answer and retries it', async () => {
-    provider.addFault({ method: 'POST', path: SMI, delayMs: 2000, times: 1 });
+  it('times out a slow GET and retries it', async () => {
+    provider.addFault({ method: 'GET', path: PROFILES, delayMs: 2000, times: 1 });
     const start = performance.now();
-    const out = await publishSmi({ providerOptions: optionsFor(provider, token, { timeoutMs: 300 }), result: smiResultFile() });
+    const out = await publishSmp({ providerOptions: optionsFor(provider, token, { timeoutMs: 300 }), result: smpFiles(), profileName: 'p' });
     expect(elapsedSince(start)).toBeLessThan(2000);
-    expect(provider.requestsTo(SMI, 'POST')).toHaveLength(2);
+    expect(provider.requestsTo(PROFILES, 'GET')).toHaveLength(2);
     expect(out.resultId).toBeTruthy();
   });
 
   it('gives up on a provider that is always too slow, within the deadline', async () => {
-    provider.addFault({ method: 'POST', path: SMI, delayMs: 5000, times: 1000 });
+    provider.addFault({ method: 'GET', path: PROFILES, delayMs: 5000, times: 1000 });
     const start = performance.now();
-    const e = await failure(publishSmi({ providerOptions: optionsFor(provider, token, { timeoutMs: 400, deadlineMs: 1200 }), result: smiResultFile() }));
+    const e = await failure(publishSmp({ providerOptions: optionsFor(provider, token, { timeoutMs: 400, deadlineMs: 1200 }), result: smpFiles(), profileName: 'p' }));
     expect(elapsedSince(start)).toBeLessThan(1200 + 1500);
     // The last attempt gets what is left of the deadline, so its timeout may be shorter than 0.4 s.
     expect(e.message).toMatch(/last problem: no complete answer within 0\.[0-4] s/);
@@ -172,8 +174,8 @@ describe('refusals', () => {
   });
 
   it('retries each step of an SMP publish on its own', async () => {
-    provider.addFault({ method: 'POST', path: '/user/performance/profiles', status: 503, times: 1 });
-    provider.addFault({ method: 'POST', path: /\/results$/, status: 502, times: 2 });
+    provider.addFault({ method: 'POST', path: '/user/performance/profiles', status: 503, retryAfter: 0, times: 1 });
+    provider.addFault({ method: 'POST', path: /\/results$/, status: 429, retryAfter: 0, times: 2 });
     provider.addFault({ method: 'GET', path: '/user/performance/profiles', close: true, times: 1 });
     const out = await publishSmp({ providerOptions: optionsFor(provider, token), result: { smpResult: smpResultFile(), fortio: fortioFile() }, profileName: 'p' });
     expect(provider.requestsTo('/user/performance/profiles', 'GET')).toHaveLength(2);
@@ -182,5 +184,63 @@ describe('refusals', () => {
     expect(provider.profiles).toHaveLength(1);
     expect(provider.results).toHaveLength(1);
     expect(out).toMatchObject({ profileId: provider.profiles[0]!.id, resultId: provider.results[0]!.id, profileCreated: true });
+  });
+});
+
+// docs/provider.md, "Retries": a POST is sent again only when it provably did not arrive.
+describe('a POST is never stored twice', () => {
+  it('does not resend a POST after a 5xx without Retry-After: it may have been stored (exit 3)', async () => {
+    provider.addFault({ method: 'POST', path: SMI, status: 500, times: 1, storeFirst: true });
+    const result = smiResultFile();
+    const e = await failure(publishSmi({ providerOptions: optionsFor(provider, token), result }));
+    expect(e.kind).toBe('publish');
+    expect(exitCodeOf(e.kind)).toBe(3);
+    expect(e.message).toContain(`may have been stored; result id ${String(result.id)}`);
+    expect(e.message).toMatch(/\(POST http:\/\/127\.0\.0\.1:\d+\/smi\/results, 1 attempt; HTTP 500/);
+    expect(provider.requestsTo(SMI, 'POST')).toHaveLength(1);
+    expect(provider.smiResults).toHaveLength(1);
+  });
+
+  it('does not resend a POST that timed out', async () => {
+    provider.addFault({ method: 'POST', path: SMI, delayMs: 1500, times: 1 });
+    const e = await failure(publishSmi({ providerOptions: optionsFor(provider, token, { timeoutMs: 300 }), result: smiResultFile() }));
+    expect(e.message).toMatch(/1 attempt; no complete answer within 0\.3 s\): it may have been stored/);
+    expect(provider.requestsTo(SMI, 'POST')).toHaveLength(1);
+  });
+
+  it('stores a result whose answer is lost once, and names its id', async () => {
+    provider.addFault({ method: 'POST', path: /\/results$/, close: true, times: 1, storeFirst: true });
+    const files = smpFiles();
+    const e = await failure(publishSmp({ providerOptions: optionsFor(provider, token), result: files, profileName: 'p' }));
+    expect(e.message).toContain(`may have been stored; result id ${String(files.smpResult.id)}`);
+    expect(e.message).toMatch(/the result files are kept/);
+    expect(provider.requestsTo(/\/results$/, 'POST')).toHaveLength(1);
+    expect(provider.results).toHaveLength(1);
+  });
+
+  it('looks a profile up by name when the answer to its create is lost, and creates it once', async () => {
+    provider.addFault({ method: 'POST', path: PROFILES, close: true, times: 1, storeFirst: true });
+    const logger = new MemoryLogger();
+    const out = await publishSmp({ providerOptions: optionsFor(provider, token), result: smpFiles(), profileName: 'p', logger });
+    expect(provider.requestsTo(PROFILES, 'POST')).toHaveLength(1);
+    expect(provider.profiles).toHaveLength(1);
+    expect(provider.results).toHaveLength(1);
+    expect(out).toMatchObject({ profileId: provider.profiles[0]!.id, profileCreated: true });
+    expect(logger.text('info')).toMatch(/did store the performance profile "p"/);
+  });
+
+  it('creates the profile again when the lookup shows the lost create never arrived', async () => {
+    provider.addFault({ method: 'POST', path: PROFILES, close: true, times: 1 });
+    await publishSmp({ providerOptions: optionsFor(provider, token), result: smpFiles(), profileName: 'p' });
+    expect(provider.requestsTo(PROFILES, 'POST')).toHaveLength(2);
+    expect(provider.profiles).toHaveLength(1);
+  });
+
+  it('resends a POST that was refused at connect time (it never arrived)', async () => {
+    const url = provider.url;
+    await provider.close();
+    const e = await failure(publishSmi({ providerOptions: { ...optionsFor(provider, token, { deadlineMs: 600 }), baseUrl: url }, result: smiResultFile() }));
+    expect(e.message).toMatch(/after [2-9]\d* attempts .*ECONNREFUSED/);
+    provider = await startFakeProvider(); // for afterEach
   });
 });

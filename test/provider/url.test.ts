@@ -10,7 +10,7 @@ import { encodeToken, fortioFile, smiResultFile, smpResultFile } from './fixture
 
 const token = encodeToken({ access_token: 'access-for-url-tests', refresh_token: 'refresh-for-url-tests' });
 
-/** An undici dispatcher that records every request that reaches it: the default fetch path. */
+/** An undici dispatcher that records every request that reaches it: proof that no request takes the global path. */
 class SpyAgent extends Agent {
   readonly origins: string[] = [];
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -75,12 +75,14 @@ describe('provider URL policy', () => {
     expect(spy.urls).toEqual(['https://provider.example.invalid/v0.8.0/capabilities?os=meshery&playground=false', 'https://provider.example.invalid/smi/results']);
   });
 
-  it('uses undici through the global dispatcher by default, and allows plain http to loopback', async () => {
+  it('uses its own undici Agent by default (not the global dispatcher), and allows plain http to loopback', async () => {
     const provider = await startFakeProvider();
     try {
       await publishSmi({ providerOptions: { baseUrl: provider.url, token }, result: smiResultFile() });
-      expect(spyAgent.origins).toEqual([provider.url, provider.url]);
       expect(provider.smiResults).toHaveLength(1);
+      // Both requests were sent (through the provider's own Agent), and none through the global dispatcher.
+      expect(provider.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v0.8.0/capabilities', 'POST /smi/results']);
+      expect(spyAgent.origins).toEqual([]);
     } finally {
       await provider.close();
     }

@@ -6,9 +6,11 @@ import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../../packages/core/src/smi/kube.js';
-import { nodeBinaries, requireOrSkip, runActionBundle } from '../support/action-runner.mjs';
+import { KubeClient } from '../../packages/core/src/kube/client.js';
+import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
+import { requires } from '../support/requires.mjs';
 import { compileSchemaFile, errorsOf } from '../support/schemas.js';
+import { fixturePath } from '../support/fixtures.mjs';
 
 /**
  * The runner protocol: the committed bundle, run as the GitHub runner runs it (INPUT_* variables,
@@ -59,7 +61,7 @@ function meshspecNamespaces(kubeconfig: string): Promise<string[]> {
 
 describe('smi-conformance-action: action.yml', () => {
   it('validates against SchemaStore github-action.json and declares what the action reads and writes', () => {
-    const schema = JSON.parse(readFileSync(resolve(root, '../shared/reference/schemastore/github-action.json'), 'utf8'));
+    const schema = JSON.parse(readFileSync(fixturePath('schemastore', 'github-action.json'), 'utf8'));
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     const action = yaml.load(readFileSync(join(root, 'smi-conformance-action/action.yml'), 'utf8')) as Record<string, any>;
     expect(validate(action), JSON.stringify(validate.errors, null, 2)).toBe(true);
@@ -89,7 +91,7 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
 
   for (const bin of nodeBinaries()) {
     it(`${bin.label}: a conformant mesh → exit 0, outputs, summary, files`, async (ctx) => {
-      if (requireOrSkip(bin.skipReason)) ctx.skip();
+      requires(ctx, bin.skipReason);
       const run = await runActionBundle({
         bundle,
         node: bin.path,
@@ -127,7 +129,7 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
     });
 
     it(`${bin.label}: a mesh that ignores methods → exit 1, failure_kind=test`, async (ctx) => {
-      if (requireOrSkip(bin.skipReason)) ctx.skip();
+      requires(ctx, bin.skipReason);
       const run = await runActionBundle({
         bundle,
         node: bin.path,

@@ -1,6 +1,6 @@
 import { MemoryLogger } from '../../packages/core/src/log.js';
 import { requireMesh } from '../../packages/core/src/mesh/registry.js';
-import { KubeClient } from '../../packages/core/src/smi/kube.js';
+import { KubeClient } from '../../packages/core/src/kube/client.js';
 import { runSmiSuite, type SmiSuiteOptions, type SmiSuiteResult } from '../../packages/core/src/smi/suite.js';
 import { scoreSpec } from '../../packages/core/src/smi/scoring.js';
 import { KubeConfig } from '@kubernetes/client-node';

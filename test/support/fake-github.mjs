@@ -27,7 +27,7 @@ import { crc32 } from 'node:zlib';
 const API_VERSION_DATE = '2022-11-28';
 
 /** A zip of stored (uncompressed) entries: what an artifact download serves. @param {Record<string, string | Buffer>} files */
-export function zipOf(files) {
+function zipOf(files) {
   const locals = [];
   const centrals = [];
   let offset = 0;

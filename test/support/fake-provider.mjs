@@ -7,7 +7,9 @@
 //
 // Faults (addFault): the first live fault whose method/path match is applied and its `times`
 // counted down: `status` (+ `retryAfter`, `body`), `close` (headers and half a body, then the
-// socket is destroyed), `delayMs` (answer late; combined with the others or alone).
+// socket is destroyed), `delayMs` (answer late; combined with the others or alone), and
+// `storeFirst` (handle the request as usual, storing what it creates, then apply the fault instead
+// of the answer: a create that succeeded on the server but whose answer was lost).
 
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -23,9 +25,9 @@ export function encodeToken(token) {
 
 /**
  * @typedef {{ method?: string, path?: string | RegExp, times?: number, status?: number, retryAfter?: string | number,
- *             body?: unknown, close?: boolean, delayMs?: number }} Fault
+ *             body?: unknown, close?: boolean, delayMs?: number, storeFirst?: boolean }} Fault
  * @typedef {{ method: string, path: string, query: Record<string, string>, headers: Record<string, string | string[] | undefined>,
- *             body: unknown, raw: string, at: number }} RecordedRequest
+ *             body: unknown, raw: string, at: number}} RecordedRequest
  * @typedef {{
  *   capabilitiesCasing?: 'camel' | 'snake',
  *   capabilitiesStatus?: number,
@@ -199,6 +201,12 @@ export async function startFakeProvider(options = {}) {
         if (fault) {
           fault.times--;
           if (fault.delayMs) await wait(fault.delayMs);
+          if (fault.storeFirst) {
+            // Run the real handler against a response that goes nowhere: the object is stored,
+            // and the client sees only the fault below.
+            const nowhere = { destroyed: false, writableEnded: false, writeHead: () => nowhere, setHeader: () => {}, write: () => true, end: () => {} };
+            await route(req, nowhere, rec);
+          }
           if (fault.close) {
             if (res.destroyed) return;
             res.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' });

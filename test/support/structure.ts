@@ -4,7 +4,7 @@
  * reference's first element, since the arrays in the formats we mimic are homogeneous.
  * Returns one line per difference; an empty list means the shapes match.
  */
-export function jsonType(v: unknown): string {
+function jsonType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v;

@@ -3,6 +3,7 @@
 
 // Foundations
 export * from './errors.js';
+export { DEFAULTS } from './defaults.js';
 export * from './log.js';
 export * from './duration.js';
 export * from './redact.js';
@@ -15,7 +16,6 @@ export * from './mesh/registry.js';
 // SMP
 export * from './smp/profile.js';
 export * from './smp/profile-source.js';
-export * from './smp/run.js';
 export * from './smp/thresholds.js';
 export type { SmpResult } from './smp/result.js';
 export type { FortioResult } from './smp/fortio.js';
@@ -24,19 +24,23 @@ export type { BaselineDeltas, MetricDelta, RegressionCheck, BaselineSource } fro
 export { renderSmpComment } from './report/smp-deltas.js';
 
 // SMI
-export { runSmiConformance, SMI_RESULT_FILE, JUNIT_FILE, SMI_SUMMARY_FILE, type SmiConformanceOptions, type SmiConformanceOutcome } from './smi/run.js';
 export { runSmiSuite, parseSpecs, SPEC_NAMES, SMI_TEST_CASES, type SmiSuiteOptions, type SmiSuiteResult } from './smi/suite.js';
 export { parseSmiVersion, DEFAULT_SMI_VERSION, type SmiVersionChoice } from './smi/versions.js';
-export { loadKubeConfig, KubeClient, type KubeTarget } from './smi/kube.js';
 export { deleteLeftoverNamespaces } from './smi/cleanup.js';
 export type { SmiResult } from './smi/result.js';
 export type { ConformancePolicy, Verdict } from './smi/scoring.js';
 
 // Provider
 export * as provider from './provider/index.js';
-export { checkPublishSettings, publishSmpRun, publishSmiRun, publishFailureKind, publishMarkdown, providerOptionsFrom, type PublishSettings, type PublishReport } from './provider/publish-step.js';
 
-// Cluster and mesh lifecycle (cluster/index.ts leaves out loadKubeConfig, which smi/kube.ts exports)
+// Kubernetes
+export { KubeClient } from './kube/client.js';
+export { resolveKubeConfig, loadKubeConfigFile, kubeconfigPath, checkReachable, type KubeTarget, type Reachability } from './kube/config.js';
+
+// The flows the CLI and the actions share (docs/architecture.md, "Data flow")
+export * from './pipeline/index.js';
+
+// Cluster and mesh lifecycle
 export * from './cluster/index.js';
 export { ensureMesh, teardownMesh, installableMeshes, type EnsureMeshOptions, type EnsuredMesh, type MeshState } from './mesh/ensure.js';
 export * from './download/index.js';

@@ -535,7 +535,7 @@ function fakeNode(kubeletVersion) {
 }
 
 /** @param {string} url @param {string} token */
-export function makeKubeconfig(url, token, name = 'fake-cluster') {
+function makeKubeconfig(url, token, name = 'fake-cluster') {
   return yaml.dump({
     apiVersion: 'v1',
     kind: 'Config',
@@ -547,4 +547,3 @@ export function makeKubeconfig(url, token, name = 'fake-cluster') {
   });
 }
 
-export { isReady, gv, PATCH_TYPES };

@@ -18,7 +18,7 @@ const IGNORED_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'ge
  * @param {'main' | 'status'} part which part of the object the request may change
  * @returns {Set<string>}
  */
-export function fieldSet(obj, listPolicy, part) {
+function fieldSet(obj, listPolicy, part) {
   const out = new Set();
   for (const [k, v] of Object.entries(obj ?? {})) {
     if (k === 'apiVersion' || k === 'kind') continue;
@@ -90,7 +90,7 @@ function deleteAt(obj, path) {
 }
 
 /** `.spec.template.spec.containers[name="app"].image`, as kube-apiserver prints a field path in conflicts. */
-export function printPath(path) {
+function printPath(path) {
   return path
     .split(SEP)
     .filter((t) => t !== '.')
@@ -103,7 +103,7 @@ export function printPath(path) {
 }
 
 /** Structured merge of an applied configuration into the live object. */
-export function structuredMerge(live, config, listPolicy, names = []) {
+function structuredMerge(live, config, listPolicy, names = []) {
   if (!isMap(config) || !isMap(live)) return structuredClone(config);
   const out = { ...live };
   for (const [k, v] of Object.entries(config)) {

@@ -1,36 +1,27 @@
 // CustomResourceDefinitions (apiextensions.k8s.io/v1): defaulting and validation of the CRD itself, its status
 // (acceptedNames, NamesAccepted, Established), the resource types it adds, and structural pruning, defaulting and
 // validation of custom resources against the version's openAPIV3Schema, as kube-apiserver does.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { fieldErrors } from './errors.mjs';
 import { now } from './store.mjs';
+import { fixturePath } from '../fixtures.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-/**
- * The SMI CRDs from upstream (smi-sdk-go), read at runtime: `$MESHSPEC_SMI_CRDS_DIR`, else a copy at the repository's
- * `reference/smi-crds` if there is one, else the shared reference folder beside the repository (the same order as
- * mesh/crds.mjs).
- */
-export const SMI_CRDS_DIR =
-  process.env.MESHSPEC_SMI_CRDS_DIR ??
-  [resolve(HERE, '../../../reference/smi-crds'), resolve(HERE, '../../../../shared/reference/smi-crds')].find((d) => existsSync(d)) ??
-  resolve(HERE, '../../../../shared/reference/smi-crds');
+/** The SMI CRDs from upstream (smi-sdk-go `crds/`), kept in test/fixtures/smi-crds/ (provenance in its README). */
+const SMI_CRDS_DIR = fixturePath('smi-crds');
 
 /**
  * Reads CRD manifests (every `*.yaml`, multi-document) from a folder.
  * @param {string} [dir] defaults to SMI_CRDS_DIR
- * @returns {any[]} CustomResourceDefinition objects
+ * @returns {any[]} CustomResourceDefinition objects, fresh copies on every call
  */
 export function loadSmiCrds(dir = SMI_CRDS_DIR) {
   let files;
   try {
     files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   } catch (err) {
-    throw new Error(`cannot read the SMI CRDs from ${dir} (set MESHSPEC_SMI_CRDS_DIR): ${/** @type {Error} */ (err).message}`);
+    throw new Error(`cannot read the SMI CRDs from ${dir} : ${/** @type {Error} */ (err).message}`);
   }
   return files.flatMap((f) =>
     yaml.loadAll(readFileSync(join(dir, f), 'utf8')).filter((d) => d && d.kind === 'CustomResourceDefinition'),
@@ -169,7 +160,7 @@ export function crdResourceTypes(crd) {
  * List semantics of a custom resource's lists for server-side apply: atomic unless the schema says
  * `x-kubernetes-list-type: map | set`.
  */
-export function crListPolicy(schema) {
+function crListPolicy(schema) {
   return (path) => {
     let s = schema;
     for (const p of path) {

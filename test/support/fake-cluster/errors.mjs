@@ -30,7 +30,7 @@ export class ApiError extends Error {
  * How kube-apiserver names a resource in messages: `pods`, `deployments.apps`, `traffictargets.access.smi-spec.io`.
  * @param {{ group: string, resource: string }} gr
  */
-export function qualifiedResource({ group, resource }) {
+function qualifiedResource({ group, resource }) {
   return group ? `${resource}.${group}` : resource;
 }
 

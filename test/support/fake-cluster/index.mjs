@@ -2,12 +2,9 @@
 // startFakeClusterWithMesh() also loads the simulated mesh (./mesh/index.mjs) and wires it in.
 import { startFakeCluster } from './api-server.mjs';
 
-export { startFakeCluster, makeKubeconfig, PATCH_TYPES } from './api-server.mjs';
-export { Store, StoreError } from './store.mjs';
-export { loadSmiCrds, SMI_CRDS_DIR, admitCustomResource } from './crds.mjs';
-export { compileLabelSelector, matchesLabels, parseLabelSelector } from './selectors.mjs';
+export { startFakeCluster } from './api-server.mjs';
+export { loadSmiCrds } from './crds.mjs';
 export { createEchoPodRuntime } from './pod-runtime.mjs';
-export { isReady, NODE_NAME } from './controllers.mjs';
 
 /**
  * Starts a fake cluster with the simulated mesh in the given mode.

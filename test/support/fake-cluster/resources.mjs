@@ -62,7 +62,7 @@ const SUBRESOURCE = {
  * Orders versions as kube-apiserver does: GA before beta before alpha, higher numbers first, other strings last.
  * @param {string} a @param {string} b
  */
-export function compareKubeVersions(a, b) {
+function compareKubeVersions(a, b) {
   const parse = (v) => {
     const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
     if (!m) return null;
@@ -148,7 +148,7 @@ export class Registry {
 }
 
 /** @param {ResourceType[]} types */
-export function apiResources(types) {
+function apiResources(types) {
   const out = [];
   for (const t of types) {
     /** @type {Record<string, unknown>} */

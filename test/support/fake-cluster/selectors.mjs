@@ -64,7 +64,7 @@ export function matchesLabels(reqs, labels) {
  * @param {string} text
  * @returns {Requirement[]}
  */
-export function parseLabelSelector(text) {
+function parseLabelSelector(text) {
   /** @type {Requirement[]} */
   const reqs = [];
   for (const part of splitTopLevel(text)) {

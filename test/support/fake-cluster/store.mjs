@@ -36,11 +36,10 @@ import { compileLabelSelector, matchesLabels, parseFieldSelector, matchesFields 
 
 /**
  * @typedef {{ group?: string, resource: string, namespace?: string, name?: string }} ObjectRef
- * @typedef {{ type: 'ADDED' | 'MODIFIED' | 'DELETED', group: string, resource: string, namespace: string | undefined,
- *   name: string, object: any, oldObject?: any, resourceVersion: string }} ChangeEvent
+ * @typedef {{ type: 'ADDED' | 'MODIFIED' | 'DELETED', group: string, resource: string, namespace: string | undefined, *   name: string, object: any, oldObject?: any, resourceVersion: string }} ChangeEvent
  */
 
-export class StoreError extends Error {
+class StoreError extends Error {
   /** @param {404 | 409} code @param {'NotFound' | 'AlreadyExists' | 'Conflict'} reason @param {string} message */
   constructor(code, reason, message) {
     super(message);
@@ -52,7 +51,7 @@ export class StoreError extends Error {
 const HISTORY = 5000;
 
 /** @param {string | undefined} group */
-export function normGroup(group) {
+function normGroup(group) {
   return !group || group === 'core' ? '' : group;
 }
 
@@ -104,8 +103,7 @@ export class Store extends EventEmitter {
   }
 
   /**
-   * @param {ObjectRef & { version?: string, labelSelector?: import('./selectors.mjs').LabelSelectorInput,
-   *   fieldSelector?: string | ((obj: any) => boolean) }} q
+   * @param {ObjectRef & { version?: string, labelSelector?: import('./selectors.mjs').LabelSelectorInput, *   fieldSelector?: string | ((obj: any) => boolean) }} q
    */
   list(q) {
     const labels = compileLabelSelector(q.labelSelector);

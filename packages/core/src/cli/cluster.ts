@@ -1,6 +1,6 @@
 import { requireDuration } from '../duration.js';
 import { ensureCluster } from '../cluster/ensure.js';
-import { kubeconfigPath } from '../cluster/kubeconfig.js';
+import { kubeconfigPath } from '../kube/config.js';
 import { DEFAULT_PROFILE, KUBERNETES_DEFAULT_VERSION, MINIKUBE_DEFAULT_VERSION, minikubeDownload, splitArgs } from '../cluster/minikube.js';
 import { currentPlatform } from '../cluster/platform.js';
 import { collectDiagnostics } from '../cluster/diagnostics.js';

@@ -5,7 +5,7 @@ import { requireDuration } from '../duration.js';
 import { inputError } from '../errors.js';
 import { startDemoTarget } from '../smp/demo-target.js';
 import { applyOverrides, readProfile } from '../smp/profile.js';
-import { runSmpProfile } from '../smp/run.js';
+import { runSmpProfile } from '../pipeline/smp.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
 import type { CliCommand } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';
@@ -16,7 +16,7 @@ const DEMO_PROFILE = 'examples/smp/demo.yaml';
 const DEMO_THRESHOLDS = ['error_rate<1%'];
 
 /** examples/ sits at the repository root; the CLI runs from src/ (tests) or dist/ (built). */
-export function findDemoProfile(): string {
+function findDemoProfile(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = join(dir, DEMO_PROFILE);
@@ -27,7 +27,7 @@ export function findDemoProfile(): string {
 }
 
 /** Points every endpoint URL of the profile at the demo target, keeping paths and queries. */
-export function retarget(url: string, target: string): string {
+function retarget(url: string, target: string): string {
   const u = new URL(url);
   const t = new URL(target);
   u.protocol = t.protocol;

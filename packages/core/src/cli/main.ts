@@ -6,12 +6,14 @@ import { ConsoleLogger } from './console-logger.js';
 import { COMMANDS } from './commands.js';
 import { VERSION } from './version.js';
 
-function usage(commands: readonly CliCommand[]): string {
+/** The command list: every command, or (with `group`) the subcommands of one group such as `smp`. */
+function usage(commands: readonly CliCommand[], group?: string): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
+  const head = group ? `meshspec ${group} <command>` : 'meshspec <command>';
   return [
     'meshspec: Service Mesh Interface conformance and Service Mesh Performance runs',
     '',
-    'Usage: meshspec <command> [flags]   (meshspec <command> --help for its flags)',
+    `Usage: ${head} [flags]   (meshspec ${group ? `${group} ` : ''}<command> --help for its flags)`,
     '',
     ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
     '',
@@ -38,9 +40,16 @@ export async function runCli(argv: string[], io: CliIO, commands: readonly CliCo
     return 0;
   }
   const { command, rest } = findCommand(argv, commands);
+  const group = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]);
+  // A group on its own (`meshspec smp`) lists its subcommands on stdout and exits 0, as kubectl
+  // does for its command groups (`kubectl config`, `kubectl rollout`): asking what a group holds
+  // is a question, not a mistake. An unknown word after it (`meshspec smp bogus`) is still exit 2.
+  if (!command && group.length && (argv.length === 1 || (argv.length === 2 && ['--help', '-h', 'help'].includes(argv[1]!)))) {
+    io.stdout.write(`${usage(group, argv[0])}\n`);
+    return 0;
+  }
   if (!command) {
-    const group = commands.filter((c) => c.path[0] === argv[0]);
-    io.stderr.write(`meshspec: unknown command "${argv.join(' ')}"\n\n${usage(group.length ? group : commands)}\n`);
+    io.stderr.write(`meshspec: unknown command "${argv.join(' ')}"\n\n${group.length ? usage(group, argv[0]) : usage(commands)}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,5 +1,5 @@
 import { requireDuration } from '../duration.js';
-import { kubeconfigPath } from '../cluster/kubeconfig.js';
+import { kubeconfigPath } from '../kube/config.js';
 import { resolveMirror } from '../download/mirror.js';
 import { ensureMesh, installableMeshes } from '../mesh/ensure.js';
 import { MESHES } from '../mesh/registry.js';

@@ -16,7 +16,8 @@ export function parseFlags(command: string, args: string[], options: Options, al
   try {
     return parseArgs({ args, options, allowPositionals, strict: true }) as ParsedFlags;
   } catch (error) {
-    throw inputError(`meshspec ${command}: ${(error as Error).message.replace(/\. To specify.*$/s, '')}; see meshspec ${command} --help`);
+    // No "meshspec <command>:" prefix here: runCli (cli/main.ts) puts it in front of every error once.
+    throw inputError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see meshspec ${command} --help`);
   }
 }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
 import { inputError } from '../errors.js';
 import { combineExitCodes, exitCodeOf } from '../errors.js';
-import { publishFailureKind, type PublishReport, type PublishSettings } from '../provider/publish-step.js';
+import { publishFailureKind, type PublishReport, type PublishSettings } from '../pipeline/publish.js';
 import { secretsOfInput } from '../provider/token.js';
 import type { CliIO } from './command.js';
 import { strFlag, type ParsedFlags } from './parse.js';

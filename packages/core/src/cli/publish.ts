@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { inputError } from '../errors.js';
-import { checkPublishSettings, publishSmiRun, publishSmpRun, type PublishReport } from '../provider/publish-step.js';
+import { checkPublishSettings, publishSmiRun, publishSmpRun, type PublishReport } from '../pipeline/publish.js';
 import type { CliCommand } from './command.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import { parseFlags, strFlag } from './parse.js';

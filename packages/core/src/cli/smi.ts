@@ -1,21 +1,20 @@
 import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
-import { kubeconfigPath } from '../cluster/kubeconfig.js';
+import { kubeconfigPath } from '../kube/config.js';
 import { resolveMirror } from '../download/mirror.js';
 import { exitCodeOf, inputError } from '../errors.js';
 import { ensureMesh } from '../mesh/ensure.js';
-import { checkPublishSettings, publishSmiRun } from '../provider/publish-step.js';
+import { checkPublishSettings, publishSmiRun } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import { requireMesh } from '../mesh/registry.js';
-import { runSmiConformance, type SmiConformanceOutcome } from '../smi/run.js';
+import { runSmiConformance, type SmiConformanceOutcome } from '../pipeline/smi.js';
 import { scoreSpec } from '../smi/scoring.js';
 import { parseSpecs, SPEC_NAMES } from '../smi/suite.js';
 import { parseSmiVersion } from '../smi/versions.js';
 import type { CliCommand, CliIO } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
-
-export const DEFAULT_SMI_OUT_DIR = 'meshspec-results';
+import { DEFAULTS } from '../defaults.js';
 
 const FLAGS = {
   mesh: { type: 'string', short: 'm' },
@@ -34,7 +33,7 @@ const FLAGS = {
   ...PROVIDER_FLAGS,
 } as const;
 
-export const SMI_RUN_HELP = `Usage: meshspec smi run --mesh NAME [flags]
+const SMI_RUN_HELP = `Usage: meshspec smi run --mesh NAME [flags]
 
 Runs the SMI conformance suite against the mesh in a cluster and writes smi-result.json,
 junit.xml and summary.md. Each spec runs in its own namespace, deleted afterwards.
@@ -49,7 +48,7 @@ junit.xml and summary.md. Each spec runs in its own namespace, deleted afterward
                                    traffic-specs is accepted for traffic-spec
       --kubeconfig FILE            kubeconfig (default: KUBECONFIG, then ~/.kube/config)
       --context NAME               kubeconfig context (default: the current one)
-  -o, --out DIR                    output directory (default ./${DEFAULT_SMI_OUT_DIR})
+  -o, --out DIR                    output directory (default ./${DEFAULTS.outDir})
       --step-timeout D             how long a step may take, Go duration (default 180s)
       --smi-version V              SMI release: v0.6.0 (default) or auto (newest version each CRD serves)
       --min-passing-percentage N   conformant when at least N% of the steps pass (default: every spec must pass)
@@ -64,7 +63,7 @@ The result files are written before anything is published: a failed upload never
 Exit codes: 0 conformant, 1 not conformant, 2 bad input, 3 cluster, mesh or provider failure, 130 cancelled.`;
 
 /** --min-passing-percentage: a number from 0 to 100. */
-export function parsePercentage(text: string | undefined, where: string): number | undefined {
+function parsePercentage(text: string | undefined, where: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const n = Number(text.trim().replace(/%$/, ''));
   if (!Number.isFinite(n) || n < 0 || n > 100) throw inputError(`${where}: "${text}" is not a percentage; use a number from 0 to 100, e.g. 80`);
@@ -72,7 +71,7 @@ export function parsePercentage(text: string | undefined, where: string): number
 }
 
 /** A table of the specs, the verdict and the files, for the terminal. */
-export function formatOutcome(outcome: SmiConformanceOutcome): string {
+function formatOutcome(outcome: SmiConformanceOutcome): string {
   const lines = outcome.suite.cases.map((c) => {
     const s = scoreSpec(c);
     const failed = c.steps.find((x) => x.status === 'failed' || x.status === 'cancelled');
@@ -81,7 +80,7 @@ export function formatOutcome(outcome: SmiConformanceOutcome): string {
   return [...lines, '', outcome.verdict.message].join('\n');
 }
 
-export function printSmiOutcome(outcome: SmiConformanceOutcome, io: CliIO): number {
+function printSmiOutcome(outcome: SmiConformanceOutcome, io: CliIO): number {
   io.stdout.write(`${formatOutcome(outcome)}\n\nwrote ${outcome.files.result}, ${outcome.files.junit}, ${outcome.files.summary}\n`);
   if (outcome.failureKind !== 'none' && outcome.failureMessage) io.stderr.write(`meshspec smi run: ${outcome.failureMessage}\n`);
   return exitCodeOf(outcome.failureKind);
@@ -126,7 +125,7 @@ export const smiRun: CliCommand = {
       specs: parseSpecs(listFlag(values, 'specs'), '--specs'),
       smiVersion: parseSmiVersion(strFlag(values, 'smi-version'), '--smi-version'),
       stepTimeoutMs: stepTimeout === undefined ? undefined : requireDuration(stepTimeout, '--step-timeout'),
-      outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_SMI_OUT_DIR),
+      outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULTS.outDir),
       policy: {
         failOnNonconformance: values['no-fail-on-nonconformance'] !== true,
         minPassingPercentage: parsePercentage(strFlag(values, 'min-passing-percentage'), '--min-passing-percentage'),

@@ -1,20 +1,20 @@
 import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
 import { requireMesh } from '../mesh/registry.js';
-import { applyOverrides, buildProfile, readProfile, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
-import { runSmpProfile, type SmpRunOutcome } from '../smp/run.js';
+import { applyOverrides, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
+import { loadSmpProfile, publishSmpOutcome, runSmpProfile, type SmpRunOutcome } from '../pipeline/smp.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
 import { gateFromFile, parseRegressionFlags, type GateSettings } from '../smp/regression.js';
-import { inputError } from '../errors.js';
-import { fetchProfileByName } from '../provider/publish.js';
-import { checkPublishSettings, providerOptionsFrom, publishSmpRun, type PublishSettings } from '../provider/publish-step.js';
+import { checkPublishSettings, type PublishSettings } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import type { CliCommand, CliIO } from './command.js';
 import { intFlag, listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
+import { inputError } from '../errors.js';
+import { DEFAULTS } from '../defaults.js';
 
-export const DEFAULT_OUT_DIR = 'meshspec-results';
-export const DEFAULT_REQUEST_TIMEOUT = '10s';
+export const DEFAULT_OUT_DIR = DEFAULTS.outDir;
+export const DEFAULT_REQUEST_TIMEOUT = DEFAULTS.requestTimeout;
 
 const FLAGS = {
   profile: { type: 'string', short: 'f' },
@@ -38,11 +38,12 @@ const FLAGS = {
   ...PROVIDER_FLAGS,
 } as const;
 
-export const SMP_RUN_HELP = `Usage: meshspec smp run --profile <file> [flags]
+const SMP_RUN_HELP = `Usage: meshspec smp run <profile> [flags]
 
 Runs an SMP performance profile and writes smp-result.json, fortio.json and summary.md.
 
-  -f, --profile FILE         the SMP profile (YAML or JSON)
+  <profile>                  the SMP profile file (YAML or JSON)
+  -f, --profile FILE         the same, as a flag
       --profile-name NAME    instead of a file: a performance profile saved in the provider
   -o, --out DIR              output directory (default ./${DEFAULT_OUT_DIR})
       --endpoint URL         replace every client's endpoint URLs (repeatable)
@@ -90,7 +91,7 @@ export function overridesFromFlags(values: Record<string, unknown>): ProfileOver
 }
 
 /** --baseline, --regression, --warmup and --repeat: the gate and the noise control. */
-export function gateFromFlags(values: Parameters<typeof strFlag>[0], io: CliIO): GateSettings & { noise: { warmupMs: number; repeat: number } } {
+function gateFromFlags(values: Parameters<typeof strFlag>[0], io: CliIO): GateSettings & { noise: { warmupMs: number; repeat: number } } {
   const file = strFlag(values, 'baseline');
   const gate = gateFromFile(file ? resolve(io.cwd, file) : undefined, file, parseRegressionFlags(listFlag(values, 'regression')), { baseline: '--baseline', regression: '--regression' });
   if (gate.notice) io.logger.notice(gate.notice);
@@ -115,28 +116,32 @@ export function printOutcome(outcome: SmpRunOutcome, io: CliIO): number {
  * Publishes a finished run (files already written) and folds the outcome into the exit code:
  * cancelled runs are not published, and `--publish-failure warn` keeps a failure to a warning.
  */
-export async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, io: CliIO, code: number): Promise<number> {
-  if (outcome.failureKind === 'cancelled') return code;
-  const report = await publishSmpRun(settings, io.logger, {
-    smpResult: outcome.result as unknown as Record<string, unknown>,
-    fortio: outcome.fortio as unknown as Record<string, unknown>,
-    profileName: profile.name,
-    mesh: profile.mesh.type,
-  });
-  return reportPublish(report, settings, io, code);
+async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, io: CliIO, code: number): Promise<number> {
+  const report = await publishSmpOutcome(outcome, profile, settings, io.logger);
+  return report ? reportPublish(report, settings, io, code) : code;
 }
 
-async function loadProfile(values: Parameters<typeof strFlag>[0], io: CliIO, settings: PublishSettings): Promise<SmpProfile> {
-  const file = strFlag(values, 'profile');
-  const name = strFlag(values, 'profile-name');
-  if (file && name) throw inputError('give --profile or --profile-name, not both');
-  if (file) return readProfile(resolve(io.cwd, file), file);
-  if (name) {
-    const options = providerOptionsFrom(settings, io.logger);
-    if (!options) throw inputError('--profile-name needs a provider token: pass --provider-token-file or set MESHSPEC_PROVIDER_TOKEN, or use --profile with a file');
-    return buildProfile(await fetchProfileByName({ providerOptions: options, name, logger: io.logger }), `provider profile "${name}"`);
-  }
-  throw inputError('--profile is required: name an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider');
+/** The profile file: positional (as `smp validate` takes it) or -f/--profile, never both. */
+function profileFile(values: Parameters<typeof strFlag>[0], positionals: string[]): string | undefined {
+  const flag = strFlag(values, 'profile');
+  if (positionals.length > 1) throw inputError(`one profile per run; got ${positionals.length} (${positionals.join(', ')}); run them one after another`);
+  const [positional] = positionals;
+  if (positional !== undefined && flag !== undefined) throw inputError(`the profile is given twice (${positional} and --profile ${flag}); give it once`);
+  return positional ?? flag;
+}
+
+function loadProfile(values: Parameters<typeof strFlag>[0], positionals: string[], io: CliIO, settings: PublishSettings): Promise<SmpProfile> {
+  return loadSmpProfile(
+    {
+      file: profileFile(values, positionals),
+      name: strFlag(values, 'profile-name'),
+      baseDir: io.cwd,
+      labels: { file: 'a profile file', name: '--profile-name' },
+      missing: 'a profile is required: meshspec smp run <profile> with an SMP profile file (see examples/smp/), or --profile-name for one saved in the provider',
+    },
+    settings,
+    io.logger,
+  );
 }
 
 export const smpRun: CliCommand = {
@@ -144,13 +149,13 @@ export const smpRun: CliCommand = {
   summary: 'run an SMP load profile and write the results',
   help: SMP_RUN_HELP,
   async run(args, io) {
-    const { values } = parseFlags('smp run', args, FLAGS);
+    const { values, positionals } = parseFlags('smp run', args, FLAGS, true);
     const settings = await publishSettingsFromFlags(values, io, (s) => io.secrets.add(s));
     checkPublishSettings(settings);
     const thresholds = parseThresholdFlags(listFlag(values, 'threshold'));
     const gate = gateFromFlags(values, io);
     const overrides = overridesFromFlags(values);
-    const profile = applyOverrides(await loadProfile(values, io, settings), overrides);
+    const profile = applyOverrides(await loadProfile(values, positionals, io, settings), overrides);
     const outcome = await runSmpProfile({
       profile,
       outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { runCommand } from './command.js';
+import { describeExit, runCommand } from '../exec.js';
 import { podNotReady, shortError } from './readiness.js';
 
 export interface DiagnosticsOptions {
@@ -84,7 +84,7 @@ export async function collectDiagnostics(options: DiagnosticsOptions): Promise<s
         timeoutMs: 120_000,
       });
       write('minikube-logs.txt', result.stdout + (result.stderr ? `\n--- stderr ---\n${result.stderr}` : ''));
-      if (result.code !== 0) problems.push(`minikube logs exited ${result.code}`);
+      if (result.code !== 0) problems.push(`minikube logs: ${describeExit(result)}`);
     });
   }
   if (problems.length) write('errors.txt', problems.join('\n'));

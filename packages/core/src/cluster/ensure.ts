@@ -7,9 +7,9 @@ import type { Logger } from '../log.js';
 import { downloadVerified } from '../download/download-verified.js';
 import { PATTERNS, requireKubernetesVersion, requirePattern } from '../download/patterns.js';
 import { createToolCache, type ToolCache } from '../download/tool-cache.js';
-import { runChecked } from './command.js';
+import { runChecked } from '../exec.js';
 import { noBinaryCache, minikubeCacheKey, minikubeCachePaths, type BinaryCache } from './cache.js';
-import { checkReachable, kubeconfigPath, loadKubeConfig } from './kubeconfig.js';
+import { checkReachable, kubeconfigPath, loadKubeConfigFile } from '../kube/config.js';
 import {
   DEFAULT_DRIVER,
   DEFAULT_PROFILE,
@@ -24,6 +24,7 @@ import {
 import { currentPlatform, requireClusterPlatform, type Platform } from './platform.js';
 import { waitForClusterReady } from './readiness.js';
 import type { ClusterState } from './teardown.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** The input `cluster`. */
 export type ClusterMode = 'auto' | 'minikube' | 'existing' | 'none';
@@ -133,7 +134,7 @@ async function tryExisting(path: string, options: EnsureClusterOptions): Promise
   let kc: KubeConfig;
   try {
     // The current context, as kubectl and every mesh CLI will use it.
-    kc = loadKubeConfig(path);
+    kc = loadKubeConfigFile(path);
   } catch (error) {
     if (strict) throw error;
     logger.info(`cluster: auto: ${(error as Error).message}; starting minikube`);
@@ -150,7 +151,7 @@ async function tryExisting(path: string, options: EnsureClusterOptions): Promise
   }
   logger.info(`using the existing cluster: context "${context}" (Kubernetes ${reach.version ?? 'unknown'})`);
   await waitForClusterReady(kc, {
-    timeoutMs: options.readinessTimeoutMs ?? 5 * 60_000,
+    timeoutMs: options.readinessTimeoutMs ?? DEFAULTS.clusterReadyMs,
     intervalMs: options.readinessIntervalMs,
     logger,
     signal: options.signal,
@@ -211,9 +212,9 @@ async function startCluster(path: string, options: EnsureClusterOptions, env: No
       run,
     );
   }
-  const kc = loadKubeConfig(path, profile);
+  const kc = loadKubeConfigFile(path, profile);
   await waitForClusterReady(kc, {
-    timeoutMs: options.readinessTimeoutMs ?? 5 * 60_000,
+    timeoutMs: options.readinessTimeoutMs ?? DEFAULTS.clusterReadyMs,
     intervalMs: options.readinessIntervalMs,
     logger,
     signal,

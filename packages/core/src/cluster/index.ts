@@ -3,7 +3,6 @@ export { ensureCluster, CLUSTER_MODES, type ClusterMode, type EnsureClusterOptio
 export { teardownCluster, type ClusterState, type TeardownOptions, type TeardownResult } from './teardown.js';
 export { collectDiagnostics, type DiagnosticsOptions } from './diagnostics.js';
 export { waitForClusterReady, firstNotReady, type ReadinessOptions } from './readiness.js';
-export { kubeconfigPath, checkReachable, type Reachability } from './kubeconfig.js';
 export {
   MINIKUBE_DEFAULT_VERSION,
   KUBERNETES_DEFAULT_VERSION,
@@ -16,5 +15,5 @@ export {
   isGitHubDotCom,
   splitArgs,
 } from './minikube.js';
-export { actionsBinaryCache, noBinaryCache, minikubeCacheKey, type BinaryCache } from './cache.js';
+export { noBinaryCache, minikubeCacheKey, type BinaryCache } from './cache.js';
 export { currentPlatform, requireClusterPlatform, type Platform } from './platform.js';

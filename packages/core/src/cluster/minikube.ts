@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { DownloadRequest } from '../download/download-verified.js';
 import { githubReleaseUrl } from '../download/mirror.js';
 import { PATTERNS, requireKubernetesVersion, requirePattern, requireVersion, withV } from '../download/patterns.js';
-import { runCommand, type RunResult } from './command.js';
+import { describeExit, runCommand, type RunResult } from '../exec.js';
 import type { Platform } from './platform.js';
 
 /** minikube's latest release (research/release-assets.md §1). */
@@ -31,7 +31,7 @@ export const MINIKUBE_PINNED_SHA256: Readonly<Record<string, Readonly<Record<str
 };
 
 /** `minikube-linux-amd64`, `minikube-darwin-arm64`, `minikube-windows-amd64.exe`. */
-export function minikubeAssetName(platform: Platform): string {
+function minikubeAssetName(platform: Platform): string {
   return `minikube-${platform.os}-${platform.arch}${platform.os === 'windows' ? '.exe' : ''}`;
 }
 
@@ -149,7 +149,7 @@ export async function startMinikube(options: MinikubeStartOptions, ctx: Minikube
   const run = { env: ctx.env, logger: ctx.logger, signal: ctx.signal };
   const first = await runCommand(ctx.minikube, args, run);
   if (first.code === 0) return;
-  ctx.logger.warn(`minikube start failed (exit ${first.code}); deleting profile ${options.profile} and trying once more`);
+  ctx.logger.warn(`minikube start failed (${describeExit(first)}); deleting profile ${options.profile} and trying once more`);
   await deleteMinikube(options.profile, ctx);
   const second = await runCommand(ctx.minikube, args, run);
   if (second.code === 0) return;
@@ -158,7 +158,7 @@ export async function startMinikube(options: MinikubeStartOptions, ctx: Minikube
 
 function startFailure(result: RunResult, options: MinikubeStartOptions): Error {
   return infraError(
-    `minikube start failed twice (exit ${result.code}) for Kubernetes ${options.kubernetesVersion} with the ${options.driver} driver; the last lines of minikube's output follow`,
+    `minikube start failed twice (${describeExit(result)}) for Kubernetes ${options.kubernetesVersion} with the ${options.driver} driver; the last lines of minikube's output follow`,
     { details: result.tail },
   );
 }
@@ -166,7 +166,7 @@ function startFailure(result: RunResult, options: MinikubeStartOptions): Error {
 /** `minikube delete` of one profile; returns false (and warns) when it fails. */
 export async function deleteMinikube(profile: string, ctx: MinikubeRunContext): Promise<boolean> {
   const result = await runCommand(ctx.minikube, ['delete', `--profile=${profile}`], { env: ctx.env, logger: ctx.logger, signal: ctx.signal });
-  if (result.code !== 0) ctx.logger.warn(`minikube delete --profile=${profile} failed (exit ${result.code}): ${result.tail.slice(-3).join(' | ')}`);
+  if (result.code !== 0) ctx.logger.warn(`minikube delete --profile=${profile} failed (${describeExit(result)}): ${result.tail.slice(-3).join(' | ')}`);
   return result.code === 0;
 }
 

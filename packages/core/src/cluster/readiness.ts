@@ -1,6 +1,6 @@
 import { CoreV1Api, VersionApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { pollUntilReady } from './poll.js';
+import { pollUntilReady } from '../wait.js';
 
 export interface ReadinessOptions {
   timeoutMs: number;

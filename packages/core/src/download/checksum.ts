@@ -43,7 +43,7 @@ export function parseGithubDigest(digest: unknown): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
-export function normalizeHex(hex: string): string | undefined {
+function normalizeHex(hex: string): string | undefined {
   const h = hex.trim().toLowerCase();
   return PATTERNS.sha256.test(h) ? h : undefined;
 }

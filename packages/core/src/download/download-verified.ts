@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseChecksumFile, sha256File } from './checksum.js';
 import { fetchGithubAssetDigest, type ReleaseAssetRef } from './github-release.js';
 import { PATTERNS, requirePattern } from './patterns.js';
 import type { ToolCache } from './tool-cache.js';
+import { runChecked } from '../exec.js';
 
-const execFileAsync = promisify(execFile);
 
 /** How a download's bytes were checked. */
 export type Verification = 'pinned' | 'checksum-file' | 'github-digest' | 'unverified';
@@ -116,7 +114,7 @@ export async function downloadVerified(req: DownloadRequest, ctx: DownloadContex
     }
 
     if (req.archivePath) scratch = toolCache.scratchDir();
-    const executable = req.archivePath && scratch ? await unpack(file, req.archivePath, scratch, label) : file;
+    const executable = req.archivePath && scratch ? await unpack(file, req.archivePath, scratch, label, ctx) : file;
     chmodSync(executable, 0o755);
     const dir = await toolCache.cacheFile(executable, binaryName, req.toolName, req.version, req.arch);
     writeFileSync(join(dir, PROVENANCE), JSON.stringify({ url: req.url, sha256: actual, verifiedBy } satisfies Provenance));
@@ -167,9 +165,9 @@ function describe(verifiedBy: Verification, req: DownloadRequest): string {
   return 'unverified download';
 }
 
-async function unpack(archive: string, archivePath: string, dir: string, label: string): Promise<string> {
+async function unpack(archive: string, archivePath: string, dir: string, label: string, ctx: DownloadContext): Promise<string> {
   if (archivePath.split('/').includes('..')) throw new Error(`${label}: archive path ${archivePath} leaves the archive`);
-  await execFileAsync('tar', ['-xzf', archive, '-C', dir]);
+  await runChecked('tar', ['-xzf', archive, '-C', dir], { logger: ctx.logger, signal: ctx.signal, echo: 'debug', what: `unpack ${label}` });
   const executable = join(dir, archivePath);
   if (!existsSync(executable)) throw infraError(`${label}: the archive has no ${archivePath}`);
   return executable;

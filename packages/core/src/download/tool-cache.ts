@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFile, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import * as tc from '@actions/tool-cache';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fetch } from 'undici';
 import { infraError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { redactUrl } from '../redact.js';
 
 /**
- * The small part of @actions/tool-cache we use, behind an interface so the CLI and the tests run
- * without a runner. The layout is tool-cache's own (`<dir>/<tool>/<version>/<arch>` plus a
- * `.complete` marker), so a runner's hosted tool cache and ours are interchangeable.
+ * Where downloaded tools are kept, behind an interface: the CLI and the tests use the plain
+ * folder below, the actions use @actions/tool-cache (src/github/tool-cache.ts). Both share
+ * tool-cache's layout (`<root>/<tool>/<version>/<arch>` plus a `.complete` marker), so a runner's
+ * hosted tool cache and ours are interchangeable (docs/architecture.md, "The GitHub adapter").
  */
 export interface ToolCache {
   /** The directory holding a cached tool version, or undefined when it is not cached. */
@@ -25,9 +30,9 @@ export interface ToolCache {
 }
 
 export interface ToolCacheOptions {
-  /** Defaults to RUNNER_TOOL_CACHE, else `~/.cache/meshspec/tool-cache`. */
+  /** Defaults to `$XDG_CACHE_HOME/meshspec/tool-cache`, else `~/.cache/meshspec/tool-cache`. */
   toolCacheDir?: string;
-  /** Defaults to RUNNER_TEMP, else `~/.cache/meshspec/tmp`. */
+  /** Defaults to `$XDG_CACHE_HOME/meshspec/tmp`, else `~/.cache/meshspec/tmp`. */
   tempDir?: string;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
@@ -39,44 +44,57 @@ export function cacheVersionKey(version: string): string {
   return m ? m[1]! : version;
 }
 
+/** The CLI's folders: under $XDG_CACHE_HOME/meshspec, falling back to ~/.cache/meshspec. */
 export function defaultToolCacheDirs(env: NodeJS.ProcessEnv = process.env): { toolCacheDir: string; tempDir: string } {
-  const base = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'meshspec');
-  return {
-    toolCacheDir: env.RUNNER_TOOL_CACHE || join(base, 'tool-cache'),
-    tempDir: env.RUNNER_TEMP || join(base, 'tmp'),
-  };
+  const base = join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'meshspec');
+  return { toolCacheDir: join(base, 'tool-cache'), tempDir: join(base, 'tmp') };
 }
 
+/** The tool directory for a version, and its `.complete` marker, in tool-cache's layout. */
+function toolDir(root: string, tool: string, version: string, arch: string): string {
+  return join(root, tool, cacheVersionKey(version), arch);
+}
+
+/** Looks a tool up in tool-cache's layout: tc.find resolves only semver, and Linkerd's are `edge-26.8.3`. */
+export function findCachedTool(root: string, tool: string, version: string, arch: string): string | undefined {
+  const dir = toolDir(root, tool, version, arch);
+  return existsSync(dir) && existsSync(`${dir}.complete`) ? dir : undefined;
+}
+
+/** A plain folder cache: no runner, no @actions package, nothing written outside its two folders. */
 export function createToolCache(options: ToolCacheOptions): ToolCache {
   const defaults = defaultToolCacheDirs(options.env);
   const root = options.toolCacheDir ?? defaults.toolCacheDir;
   const temp = options.tempDir ?? defaults.tempDir;
-  const { logger } = options;
-  // tool-cache reads RUNNER_TOOL_CACHE and RUNNER_TEMP at call time and asserts they are set;
-  // outside a runner we point them at our directories before each call.
-  const withRunnerDirs = <T>(fn: () => Promise<T>): Promise<T> => {
-    process.env.RUNNER_TOOL_CACHE = root;
-    process.env.RUNNER_TEMP = temp;
-    return quietOutsideRunner(logger, fn);
-  };
   return {
     root,
-    find(tool, version, arch) {
-      // Our own lookup: tc.find only resolves semver versions, and Linkerd's are `edge-26.8.3`.
-      const dir = join(root, tool, cacheVersionKey(version), arch);
-      return existsSync(dir) && existsSync(`${dir}.complete`) ? dir : undefined;
-    },
+    find: (tool, version, arch) => findCachedTool(root, tool, version, arch),
     async download(url, headers) {
       const dest = join(temp, randomUUID(), basename(new URL(url).pathname) || 'download');
+      await mkdir(join(dest, '..'), { recursive: true });
+      options.logger.debug(`downloading ${redactUrl(url)}`);
       try {
-        return await withRunnerDirs(() => tc.downloadTool(url, dest, undefined, headers));
+        const res = await fetch(url, { headers, redirect: 'follow' });
+        if (!res.ok || !res.body) {
+          await res.body?.cancel();
+          throw new Error(`HTTP ${res.status}`);
+        }
+        await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(dest));
+        return dest;
       } catch (error) {
-        const status = error instanceof tc.HTTPError ? `HTTP ${error.httpStatusCode}` : (error as Error).message;
-        throw infraError(`download of ${url} failed: ${status}`, { cause: error });
+        await rm(dest, { force: true });
+        throw infraError(`download of ${redactUrl(url)} failed: ${(error as Error).message}`, { cause: error });
       }
     },
-    cacheFile(sourceFile, targetName, tool, version, arch) {
-      return withRunnerDirs(() => tc.cacheFile(sourceFile, targetName, tool, version, arch));
+    async cacheFile(sourceFile, targetName, tool, version, arch) {
+      const dir = toolDir(root, tool, version, arch);
+      await rm(dir, { recursive: true, force: true });
+      await rm(`${dir}.complete`, { force: true });
+      await mkdir(dir, { recursive: true });
+      await copyFile(sourceFile, join(dir, targetName));
+      await chmod(join(dir, targetName), 0o755);
+      await writeFile(`${dir}.complete`, '');
+      return dir;
     },
     scratchDir() {
       const dir = join(temp, randomUUID());
@@ -84,27 +102,4 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
       return dir;
     },
   };
-}
-
-/**
- * tool-cache reports through @actions/core, which writes `::debug::` workflow commands to stdout.
- * On a runner that is right; in the CLI and in tests it would pollute stdout, so outside a runner
- * those lines are routed to our logger's debug level while `fn` runs. Nothing else is touched.
- */
-async function quietOutsideRunner<T>(logger: Logger, fn: () => Promise<T>): Promise<T> {
-  if (process.env.GITHUB_ACTIONS === 'true') return fn();
-  const original = process.stdout.write;
-  const filtered = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-    if (typeof chunk === 'string' && chunk.startsWith('::debug::')) {
-      logger.debug(chunk.slice('::debug::'.length).trimEnd());
-      return true;
-    }
-    return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-  };
-  process.stdout.write = filtered as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    if (process.stdout.write === filtered) process.stdout.write = original;
-  }
 }

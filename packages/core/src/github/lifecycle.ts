@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { actionsBinaryCache } from '../cluster/cache.js';
+import { actionsBinaryCache } from './binary-cache.js';
+import { actionsToolCache } from './tool-cache.js';
 import { collectDiagnostics } from '../cluster/diagnostics.js';
 import { CLUSTER_MODES, ensureCluster, type ClusterMode, type EnsuredCluster, type MinikubeOptions } from '../cluster/ensure.js';
 import { minikubeEnv, splitArgs } from '../cluster/minikube.js';
@@ -87,7 +88,7 @@ function provision(li: LifecycleInputs, logger: Logger, signal: AbortSignal): Pr
       signal,
       kubeconfig: li.kubeconfig,
       minikube: li.minikube,
-      download: { mirror: li.mirror, allowUnverified: li.allowUnverified },
+      download: { mirror: li.mirror, allowUnverified: li.allowUnverified, toolCache: actionsToolCache(logger) },
       githubToken: li.githubToken,
       serverUrl: process.env.GITHUB_SERVER_URL,
       readinessTimeoutMs: li.readinessTimeoutMs,
@@ -113,9 +114,9 @@ export async function provisionMesh(
       kubeconfig: options.kubeconfigPath,
       logger,
       signal,
-      download: { mirror: li.mirror, allowUnverified: li.allowUnverified, githubToken: li.githubToken },
+      download: { mirror: li.mirror, allowUnverified: li.allowUnverified, githubToken: li.githubToken, toolCache: actionsToolCache(logger) },
       onState: (s) => state.save(MESH_STATE, s),
-      where: 'input service_mesh',
+      where: options.where,
       env: process.env,
     }),
   );

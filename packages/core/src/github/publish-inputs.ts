@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import { publishFailureKind, publishMarkdown, type PublishReport, type PublishSettings } from '../provider/publish-step.js';
+import { publishFailureKind, publishMarkdown, type PublishReport, type PublishSettings } from '../pipeline/publish.js';
 import { secretsOfInput } from '../provider/token.js';
 import * as inputs from './inputs.js';
 import { maskSecret } from './mask.js';

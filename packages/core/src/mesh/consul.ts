@@ -9,7 +9,7 @@ const RELEASE = 'consul';
  * Consul service mesh from the hashicorp/consul chart; the mesh version is the chart's version
  * (= consul-k8s, the image tag of the connect injector). One server is enough for a test cluster.
  */
-export class ConsulInstaller extends MeshInstaller {
+class ConsulInstaller extends MeshInstaller {
   readonly meshId = 'consul';
   override readonly versionExample = '2.0.3';
   readonly controlPlane: ControlPlaneSpec = { namespace: NAMESPACE, deployments: [{ namespace: NAMESPACE, name: 'consul-connect-injector' }] };

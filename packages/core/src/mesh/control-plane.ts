@@ -1,6 +1,6 @@
 import { AppsV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { pollUntilReady } from '../cluster/poll.js';
+import { pollUntilReady } from '../wait.js';
 import { shortError } from '../cluster/readiness.js';
 
 /** A Deployment a healthy control plane has. */
@@ -19,7 +19,7 @@ export interface ControlPlaneSpec {
 }
 
 /** Why a Deployment is not ready yet, or undefined when its replicas are all Ready. */
-export function deploymentNotReady(d: V1Deployment): string | undefined {
+function deploymentNotReady(d: V1Deployment): string | undefined {
   const want = d.spec?.replicas ?? 1;
   const ready = d.status?.readyReplicas ?? 0;
   const generation = d.metadata?.generation;
@@ -39,7 +39,7 @@ async function readDeployment(apps: AppsV1Api, ref: DeploymentRef): Promise<V1De
 }
 
 /** The first Deployment that is missing or not ready, described; undefined when all are ready. */
-export async function firstDeploymentNotReady(kc: KubeConfig, refs: DeploymentRef[]): Promise<string | undefined> {
+async function firstDeploymentNotReady(kc: KubeConfig, refs: DeploymentRef[]): Promise<string | undefined> {
   const apps = kc.makeApiClient(AppsV1Api);
   for (const ref of refs) {
     const d = await readDeployment(apps, ref).catch((error: unknown) => {
@@ -90,7 +90,7 @@ export function deploymentVersion(d: V1Deployment): string | undefined {
 }
 
 /** `registry:5000/org/name:tag@sha256:...` -> `tag`. */
-export function imageTag(image: string): string | undefined {
+function imageTag(image: string): string | undefined {
   const withoutDigest = image.split('@')[0]!;
   const lastSlash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.indexOf(':', lastSlash + 1);

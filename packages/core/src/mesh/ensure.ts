@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { loadKubeConfig } from '../cluster/kubeconfig.js';
+import { loadKubeConfigFile } from '../kube/config.js';
 import { currentPlatform, type Platform } from '../cluster/platform.js';
 import type { ClusterState } from '../cluster/teardown.js';
 import type { DownloadContext } from '../download/download-verified.js';
@@ -9,8 +9,9 @@ import { createToolCache, type ToolCache } from '../download/tool-cache.js';
 import { deploymentVersion, findDeployments, waitForDeployments } from './control-plane.js';
 import type { InstallContext, MeshInstaller } from './installer.js';
 import { MESHES, requireMesh, type MeshInfo } from './registry.js';
+import { DEFAULTS } from '../defaults.js';
 
-export interface MeshDownloadOptions {
+interface MeshDownloadOptions {
   mirror?: string;
   allowUnverified?: boolean;
   toolCache?: ToolCache;
@@ -78,8 +79,8 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
     return { mesh, installed: false, skippedExtras: [], state: base };
   }
   const installer = mesh.installer;
-  const kc = loadKubeConfig(options.kubeconfig);
-  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+  const kc = loadKubeConfigFile(options.kubeconfig);
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.controlPlaneMs;
 
   if (options.deployed) {
     if (!installer) {
@@ -206,11 +207,11 @@ export async function teardownMesh(state: MeshState | undefined, options: MeshTe
   if (!mesh.installer || !state.version) return false;
   logger.info(`removing ${mesh.displayName} ${state.version}, which meshspec installed`);
   try {
-    const kc = loadKubeConfig(state.kubeconfigPath);
+    const kc = loadKubeConfigFile(state.kubeconfigPath);
     const ctx = installContext(
       { mesh: state.meshId, deployed: false, kubeconfig: state.kubeconfigPath, logger, download: options.download, env: options.env, signal: options.signal, platform: options.platform },
       kc,
-      5 * 60_000,
+      DEFAULTS.controlPlaneMs,
     );
     return await mesh.installer.uninstall(state.version, ctx);
   } catch (error) {

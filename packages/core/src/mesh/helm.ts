@@ -5,7 +5,7 @@ import { PATTERNS } from '../download/patterns.js';
 import type { ToolEnv, ToolRequirement } from './installer.js';
 
 /** Helm 3 (research/release-assets.md §5): v4 is out, and get.helm.sh's "latest" now points at it. */
-export const HELM_VERSION = 'v3.21.4';
+const HELM_VERSION = 'v3.21.4';
 
 /** Helm from get.helm.sh, checked against the `.sha256` published beside the archive. */
 export function helmTool(version: string = HELM_VERSION): ToolRequirement {

@@ -1,7 +1,7 @@
 import { ApisApi, CoreV1Api, VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { findOnPath, runChecked, runCommand } from '../cluster/command.js';
+import { describeExit, findOnPath, runChecked, runCommand } from '../exec.js';
 import type { Platform } from '../cluster/platform.js';
 import { downloadVerified, type DownloadContext, type DownloadRequest } from '../download/download-verified.js';
 import { PATTERNS, requirePattern } from '../download/patterns.js';
@@ -173,7 +173,7 @@ async function whySkip(extra: SmiExtra, ctx: InstallContext): Promise<string | u
 }
 
 /** Whether the API server serves `group/version` (discovery, as kubectl api-versions). */
-export async function servesApi(kc: KubeConfig, groupVersion: string): Promise<boolean> {
+async function servesApi(kc: KubeConfig, groupVersion: string): Promise<boolean> {
   const [group, version] = groupVersion.includes('/') ? groupVersion.split('/') : ['', groupVersion];
   if (!group) {
     const core = await kc.makeApiClient(CoreV1Api).getAPIResources();
@@ -210,7 +210,7 @@ function kubectlPath(ctx: InstallContext): string {
 }
 
 /** Runs one step with KUBECONFIG set; a piped step feeds the first command's output to kubectl. */
-export async function runStep(step: Step, tools: ToolPaths, ctx: InstallContext): Promise<void> {
+async function runStep(step: Step, tools: ToolPaths, ctx: InstallContext): Promise<void> {
   const env = { ...ctx.env, KUBECONFIG: ctx.kubeconfigPath };
   const file = step.tool === 'kubectl' ? kubectlPath(ctx) : tools[step.tool];
   if (!file) throw new Error(`step "${step.what}" needs the tool ${step.tool}, which was not resolved`);
@@ -221,7 +221,7 @@ export async function runStep(step: Step, tools: ToolPaths, ctx: InstallContext)
   }
   const produced = await runCommand(file, step.args, { ...common, captureStdout: true });
   if (produced.code !== 0) {
-    throw infraError(`${step.what} failed (exit ${produced.code}); the last lines of its output follow`, { details: produced.tail });
+    throw infraError(`${step.what} failed (${describeExit(produced)}); the last lines of its output follow`, { details: produced.tail });
   }
   await runChecked(kubectlPath(ctx), step.pipeToKubectl, { ...common, input: produced.stdout, what: `${step.what} (kubectl ${step.pipeToKubectl[0]})` });
 }

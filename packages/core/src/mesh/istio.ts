@@ -13,7 +13,7 @@ const SMI_ADAPTER_MANIFEST =
   'https://raw.githubusercontent.com/servicemeshinterface/smi-adapter-istio/bc13b43c16290efef2bfa73b7b4fdc2287544b19/deploy/kubernetes-manifests.yaml';
 
 /** Istio, installed with istioctl's minimal profile (istiod only: enough for sidecar injection). */
-export class IstioInstaller extends MeshInstaller {
+class IstioInstaller extends MeshInstaller {
   readonly meshId = 'istio';
   override readonly versionExample = '1.30.3';
   readonly controlPlane: ControlPlaneSpec = { namespace: NAMESPACE, deployments: [{ namespace: NAMESPACE, name: 'istiod' }] };

@@ -12,17 +12,17 @@ const NAMESPACE = 'kuma-system';
  * OPEN: the digests of 2.14.3 could not be read on the machine that wrote this (no network).
  * Record them as `'linux-amd64': '<hex>'` (the e2e log prints the sha256 of what it downloaded).
  */
-export const KUMA_PINNED_SHA256: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+const KUMA_PINNED_SHA256: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   '2.14.3': {},
 };
 
 /** `https://packages.konghq.com/.../kuma-linux-amd64/versions/2.14.3/kuma-2.14.3-linux-amd64.tar.gz` */
-export function kumaArchiveUrl(version: string, os: string, arch: string): string {
+function kumaArchiveUrl(version: string, os: string, arch: string): string {
   return `https://packages.konghq.com/public/kuma-binaries-release/raw/names/kuma-${os}-${arch}/versions/${version}/kuma-${version}-${os}-${arch}.tar.gz`;
 }
 
 /** Kuma, installed with kumactl's rendered control plane applied by kubectl, as Kuma documents. */
-export class KumaInstaller extends MeshInstaller {
+class KumaInstaller extends MeshInstaller {
   readonly meshId = 'kuma';
   override readonly versionExample = '2.14.3';
   readonly controlPlane: ControlPlaneSpec = { namespace: NAMESPACE, deployments: [{ namespace: NAMESPACE, name: 'kuma-control-plane' }] };

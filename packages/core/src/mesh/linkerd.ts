@@ -6,7 +6,7 @@ import { MeshInstaller, type SmiExtra, type Step, type ToolRequirement } from '.
 
 const NAMESPACE = 'linkerd';
 /** linkerd-smi, the extension that turns TrafficSplits into ServiceProfiles (TrafficSplit only). */
-export const LINKERD_SMI_VERSION = 'v0.2.7';
+const LINKERD_SMI_VERSION = 'v0.2.7';
 
 /** `linkerd2-cli-edge-26.8.3-linux-amd64`; darwin amd64 has no arch suffix, darwin arm64 has `-arm64`. */
 export function linkerdAssetName(prefix: string, version: string, platform: Platform): string {
@@ -30,7 +30,7 @@ export function linkerdHasChecksumFile(version: string): boolean {
  * rendered by the CLI and applied with kubectl, as Linkerd documents. Current Linkerd leaves the
  * Gateway API CRDs to the user; `installGatewayAPI=true` has its CRD chart install them.
  */
-export class LinkerdInstaller extends MeshInstaller {
+class LinkerdInstaller extends MeshInstaller {
   readonly meshId = 'linkerd';
   override readonly versionPattern = PATTERNS.linkerd;
   override readonly versionExample = 'edge-26.8.3';

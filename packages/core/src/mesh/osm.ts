@@ -10,7 +10,7 @@ const MESH_NAME = 'osm';
  * `sha256sums.txt` on the release covers every archive. SMI needs permissive traffic policy mode
  * off, or OSM allows all traffic and TrafficTarget means nothing: that is an install argument.
  */
-export class OsmInstaller extends MeshInstaller {
+class OsmInstaller extends MeshInstaller {
   readonly meshId = 'osm';
   override readonly versionExample = 'v1.2.4';
   readonly controlPlane: ControlPlaneSpec = {

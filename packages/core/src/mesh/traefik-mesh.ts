@@ -12,7 +12,7 @@ const REPO = 'https://traefik.github.io/charts';
  * is what makes it enforce TrafficTarget. The chart's own version differs from the mesh's, so the
  * newest chart whose appVersion is the mesh version is taken from the repository index.
  */
-export class TraefikMeshInstaller extends MeshInstaller {
+class TraefikMeshInstaller extends MeshInstaller {
   readonly meshId = 'traefik_mesh';
   override readonly versionExample = 'v1.4.8';
   readonly controlPlane: ControlPlaneSpec = { namespace: NAMESPACE, deployments: [{ namespace: NAMESPACE, name: 'traefik-mesh-controller' }] };

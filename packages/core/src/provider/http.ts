@@ -1,7 +1,8 @@
-import { fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { MeshspecError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { SecretScrubber, redactUrl } from '../redact.js';
+import { sleep } from '../wait.js';
 import { credentialOf, decodeToken, secretsOf, type ProviderToken, type TokenMode } from './token.js';
 
 /** The part of `fetch` we use, so that tests can inject a spy and both undici's and Node's fetch fit. */
@@ -19,7 +20,13 @@ export interface FetchResponseLike {
 }
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
 
-const defaultFetch: FetchLike = (url, init) => undiciFetch(url, init);
+/**
+ * One keep-alive connection pool for every provider call of the process. Its own timeouts bound
+ * each phase (connect, response headers, body gaps); the request's AbortSignal bounds the whole.
+ * A connect timeout means the request was never sent, which is what lets a POST be retried.
+ */
+const agent = new Agent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+const defaultFetch: FetchLike = (url, init) => undiciFetch(url, { ...init, dispatcher: agent });
 
 export interface RetryPolicy {
   /** First backoff delay; doubled per attempt, with jitter. */
@@ -72,6 +79,27 @@ export interface ProviderRequest {
   refreshOn401?: boolean;
   /** @internal The body carries the token on purpose (`/refresh`): do not scrub it. */
   bodyCarriesToken?: boolean;
+  /**
+   * Sending it twice stores nothing twice (default: every method but POST). A POST that is not
+   * idempotent is retried only when it provably did not arrive (docs/provider.md, "Retries").
+   */
+  idempotent?: boolean;
+  /** What the provider would have stored, for the "may have been stored" message: "result id 1b2c…". */
+  storedAs?: string;
+}
+
+/**
+ * A POST whose fate is unknown: it may have been stored, so it is not sent again (a second copy
+ * would be a duplicate result). Kind `publish` (exit 3); the result files stay on disk.
+ */
+export class MayHaveBeenStored extends MeshspecError {
+  constructor(
+    message: string,
+    readonly attempts: number,
+  ) {
+    super('publish', message);
+    this.name = 'MayHaveBeenStored';
+  }
 }
 
 export interface ProviderResponse {
@@ -86,7 +114,11 @@ export interface ProviderResponse {
 
 type Outcome =
   | { kind: 'response'; status: number; headers: FetchResponseLike['headers']; text: string }
-  | { kind: 'network'; message: string };
+  /** `notSent`: the connection was never made (refused, no such host, connect timeout). */
+  | { kind: 'network'; message: string; notSent: boolean };
+
+/** Error codes that prove the request never reached the provider: no connection was made. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const TOKEN_HELP =
   "get a new token (sign in to the provider and open your user account's security tokens page, {tokens}, " +
@@ -152,6 +184,7 @@ export class ProviderHttp {
   async request(req: ProviderRequest): Promise<ProviderResponse> {
     const maxAttempts = Math.max(1, req.maxAttempts ?? this.retry.maxAttempts);
     const where = `${req.method} ${this.displayUrl(req.path)}`;
+    const idempotent = req.idempotent ?? req.method !== 'POST';
     let attempt = 0;
     let lastProblem = 'no attempt was made';
     for (;;) {
@@ -184,21 +217,28 @@ export class ProviderHttp {
         if (status === 429 || status >= 500) {
           lastProblem = `HTTP ${status}${message ? `: ${message}` : ''}`;
           retryAfterMs = parseRetryAfter(outcome.headers.get('retry-after'));
+          // 429 and 503 with Retry-After say the request was turned away, not processed (RFC 9110
+          // §15.6.4): the one answer after which a POST can be sent again. Any other 5xx may come
+          // from a server that stored the body and then failed.
+          const turnedAway = (status === 429 || status === 503) && retryAfterMs !== undefined;
+          if (!idempotent && !turnedAway) throw this.mayHaveBeenStored(req, attempt, lastProblem);
         } else {
           throw this.refused(req, status, where, message, outcome.headers.get('location'));
         }
       } else {
         lastProblem = outcome.message;
+        if (!idempotent && !outcome.notSent) throw this.mayHaveBeenStored(req, attempt, lastProblem);
       }
       if (attempt >= maxAttempts) throw this.gaveUp(req, attempt, lastProblem);
-      const delay = retryAfterMs ?? this.backoff(attempt);
+      // Retry-After is a lower bound; the backoff still spreads retries when it says 0.
+      const delay = Math.max(retryAfterMs ?? 0, this.backoff(attempt));
       const left = this.remainingMs();
       if (delay >= left) {
         const why = retryAfterMs !== undefined ? `; the provider asked to retry after ${seconds(retryAfterMs)} s, past the deadline` : '';
         throw this.gaveUp(req, attempt, lastProblem + why);
       }
       this.logger.debug(`provider: ${where} failed (attempt ${attempt}: ${lastProblem}); retrying in ${delay < 1000 ? `${delay} ms` : `${seconds(delay)} s`}`);
-      await this.sleep(delay);
+      await this.pause(delay);
     }
   }
 
@@ -221,30 +261,22 @@ export class ProviderHttp {
 
   /** One attempt. Network errors, timeouts and a connection closed mid-body come back as `network`. */
   private async once(req: ProviderRequest, timeoutMs: number): Promise<Outcome> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onCancel = () => controller.abort();
-    this.signal?.addEventListener('abort', onCancel, { once: true });
+    // The attempt's deadline aborts the request itself (its socket is closed), not only our wait.
+    const timeout = AbortSignal.timeout(Math.ceil(timeoutMs));
+    const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
     this.requestCount++;
     try {
       const headers = this.headersFor(req);
       // Last line of defence: no body but /refresh's may carry a token.
       const json = req.body === undefined ? undefined : JSON.stringify(req.body);
       const body = json === undefined || req.bodyCarriesToken ? json : this.scrubber.scrub(json);
-      const res = await this.fetchImpl(this.baseUrl + req.path, { method: req.method, headers, body, signal: controller.signal, redirect: 'manual' });
+      const res = await this.fetchImpl(this.baseUrl + req.path, { method: req.method, headers, body, signal, redirect: 'manual' });
       const text = await res.text();
       return { kind: 'response', status: res.status, headers: res.headers, text };
     } catch (e) {
       this.throwIfCancelled();
-      if (timedOut) return { kind: 'network', message: `no complete answer within ${seconds(timeoutMs)} s` };
-      return { kind: 'network', message: `network error: ${this.scrub(describeNetworkError(e))}` };
-    } finally {
-      clearTimeout(timer);
-      this.signal?.removeEventListener('abort', onCancel);
+      if (timeout.aborted) return { kind: 'network', message: `no complete answer within ${seconds(timeoutMs)} s`, notSent: false };
+      return { kind: 'network', message: `network error: ${this.scrub(describeNetworkError(e))}`, notSent: NOT_SENT_CODES.has(errorCode(e) ?? '') };
     }
   }
 
@@ -253,7 +285,7 @@ export class ProviderHttp {
     const where = `${original.method} ${this.displayUrl(original.path)}`;
     let res: ProviderResponse;
     try {
-      res = await this.request({ method: 'POST', path: '/refresh', body: { token: this.token.raw }, auth: false, bodyCarriesToken: true, what: 'refresh the token', maxAttempts: 3 });
+      res = await this.request({ method: 'POST', path: '/refresh', body: { token: this.token.raw }, auth: false, bodyCarriesToken: true, what: 'refresh the token', maxAttempts: 3, idempotent: true });
     } catch (e) {
       if (e instanceof MeshspecError && e.kind === 'cancelled') throw e;
       throw this.tokenRejected(401, where, '', `Refreshing it failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -306,6 +338,13 @@ export class ProviderHttp {
 
   private gaveUp(req: ProviderRequest, attempts: number, lastProblem: string): MeshspecError {
     const elapsed = seconds(performance.now() - this.startedAt);
+    if (attempts === 0) {
+      return new MeshspecError(
+        'publish',
+        `Did not ${req.what} at ${this.displayUrl(req.path)}: the provider deadline (${seconds(this.deadlineMs)} s) was used up by the requests before it, ` +
+          'so it was never sent. Raise the provider deadline, or set publish_failure: warn so that a slow provider does not fail the job.',
+      );
+    }
     return new MeshspecError(
       'publish',
       `Could not ${req.what} at ${this.displayUrl(req.path)} after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${elapsed} s ` +
@@ -320,23 +359,22 @@ export class ProviderHttp {
     }
   }
 
+  private mayHaveBeenStored(req: ProviderRequest, attempts: number, lastProblem: string): MayHaveBeenStored {
+    return new MayHaveBeenStored(
+      `Could not confirm that the provider received the request to ${req.what} (${req.method} ${this.displayUrl(req.path)}, ` +
+        `${attempts} attempt${attempts === 1 ? '' : 's'}; ${lastProblem}): it may have been stored${req.storedAs ? `; ${req.storedAs}` : ''}. ` +
+        'It is not sent again, so that it is never stored twice. Check the provider for it before publishing again (meshspec publish); the result files are kept in the output directory.',
+      attempts,
+    );
+  }
+
   /** A backoff wait: bounded by the deadline by the caller, cut short by cancellation. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onCancel = () => {
-        clearTimeout(timer);
-        try {
-          this.throwIfCancelled();
-        } catch (e) {
-          reject(e);
-        }
-      };
-      const timer = setTimeout(() => {
-        this.signal?.removeEventListener('abort', onCancel);
-        resolve();
-      }, ms);
-      this.signal?.addEventListener('abort', onCancel, { once: true });
-    });
+  private async pause(ms: number): Promise<void> {
+    try {
+      await sleep(ms, this.signal);
+    } catch {
+      this.throwIfCancelled();
+    }
   }
 }
 
@@ -382,6 +420,12 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function errorCode(e: unknown): string | undefined {
+  const own = (e as NodeJS.ErrnoException | undefined)?.code;
+  const cause = (e as { cause?: NodeJS.ErrnoException } | undefined)?.cause;
+  return own ?? cause?.code;
 }
 
 function describeNetworkError(e: unknown): string {

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
 import { DEFAULT_CASING, mesheryResultBody, performanceProfileBody, runnerResultsFrom, smiResultBody, type Casing } from './bodies.js';
 import { DEFAULT_MESHERY_VERSION, checkMesheryVersion, endpointFor, fetchCapabilities, resolveBaseUrl, type Capabilities } from './endpoints.js';
-import { ProviderHttp, type FetchLike, type RetryPolicy } from './http.js';
+import { MayHaveBeenStored, ProviderHttp, type FetchLike, type ProviderResponse, type RetryPolicy } from './http.js';
 import { profileInputFromFortio, profileInputFromSmp, smpMeshName, smpProfileFromPerformanceProfile, type SmpProfile, type SmpProfileLike } from './profiles.js';
 import { decodeToken, expiryWarning, parseTokenInput, type TokenMode } from './token.js';
 
@@ -133,6 +133,33 @@ async function findProfiles(s: Session, endpoint: string, name: string): Promise
   return { matches, seen };
 }
 
+/**
+ * Creates the profile; when the answer to a create is lost (it may have been stored), looks the
+ * name up before sending the create again, so a profile is never created twice
+ * (docs/provider.md, "Retries").
+ */
+async function createProfile(
+  s: Session,
+  endpoint: string,
+  name: string,
+  body: unknown,
+): Promise<{ found: false; res: ProviderResponse } | { found: true; id: string }> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return { found: false, res: await s.http.request({ method: 'POST', path: endpoint, body, what: 'create the performance profile', storedAs: `profile "${name}"` }) };
+    } catch (error) {
+      if (!(error instanceof MayHaveBeenStored) || tries >= 3) throw error;
+      s.logger.info(`The answer to creating the performance profile "${name}" was lost; looking it up before trying again.`);
+      const { matches } = await findProfiles(s, endpoint, name);
+      const id = matches.length > 0 ? idOf(newest(matches)) : undefined;
+      if (id) {
+        s.logger.info(`The provider did store the performance profile "${name}" (${id}); using it.`);
+        return { found: true, id };
+      }
+    }
+  }
+}
+
 function profilesOf(body: unknown): Record<string, unknown>[] {
   const list = Array.isArray(body) ? body : (body as Record<string, unknown> | undefined)?.profiles;
   return Array.isArray(list) ? list.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null) : [];
@@ -227,17 +254,18 @@ export async function publishSmp(args: {
     const input = source
       ? profileInputFromSmp(source, { name, mesh: args.mesh })
       : profileInputFromFortio(args.result.fortio, { name, mesh: args.mesh });
-    const res = await s.http.request({ method: 'POST', path: endpoint, body: performanceProfileBody(input, s.casing), what: 'create the performance profile' });
-    profileId = idOf(res.body);
+    const created = await createProfile(s, endpoint, name, performanceProfileBody(input, s.casing));
+    profileId = created.found ? created.id : idOf(created.res.body);
+    profileCreated = true;
     if (!profileId) {
+      const res = (created as { res: ProviderResponse }).res;
       throw new MeshspecError(
         'publish',
         `The provider answered HTTP ${res.status} to creating the performance profile "${name}" but returned no profile id, so the result cannot be attached. ` +
           'Check the profile at the provider; if the provider expects the other body casing, try provider_casing: snake.',
       );
     }
-    profileCreated = true;
-    s.logger.info(`Created the performance profile "${name}" (${profileId}) at the provider.`);
+    if (profileCreated) s.logger.info(`Created the performance profile "${name}" (${profileId}) at the provider.`);
   }
 
   const smp = args.result.smpResult;
@@ -254,7 +282,8 @@ export async function publishSmp(args: {
     s.casing,
   );
   const path = `${endpoint}/${encodeURIComponent(profileId)}/results`;
-  const res = await s.http.request({ method: 'POST', path, body, what: 'publish the SMP result' });
+  // testId is ours (smp-result.json's id): the message of a lost answer names it, so the user can find the result.
+  const res = await s.http.request({ method: 'POST', path, body, what: 'publish the SMP result', storedAs: `result id ${testId}` });
   const resultId = idOf(res.body) ?? '';
   if (!resultId) s.logger.warn(`The provider accepted the SMP result (HTTP ${res.status}) but returned no result id.`);
   const resultUrl = resultUrlOf(res.body);
@@ -276,7 +305,8 @@ export async function publishSmi(args: { providerOptions: ProviderOptions; resul
   const s = open({ ...args.providerOptions, logger: args.logger ?? args.providerOptions.logger });
   const caps = await capabilities(s);
   const endpoint = endpointFor(caps, 'smiResults', { force: s.options.smiEndpointEnabled, logger: s.logger });
-  const res = await s.http.request({ method: 'POST', path: endpoint, body: smiResultBody(args.result, s.casing), what: 'publish the SMI result' });
+  const body = smiResultBody(args.result, s.casing);
+  const res = await s.http.request({ method: 'POST', path: endpoint, body, what: 'publish the SMI result', storedAs: typeof body.id === 'string' ? `result id ${body.id}` : undefined });
   const resultId = idOf(res.body) ?? '';
   if (!resultId) s.logger.warn(`The provider accepted the SMI result (HTTP ${res.status}) but returned no result id.`);
   const resultUrl = resultUrlOf(res.body);

@@ -10,7 +10,7 @@ import { infraError } from '../errors.js';
  */
 
 /** A function applied to every text before it is written; the caller passes a SecretScrubber's. */
-export type Scrub = ((text: string) => string) | { scrub(text: string): string };
+type Scrub = ((text: string) => string) | { scrub(text: string): string };
 
 export interface WriteOptions {
   scrub?: Scrub;
@@ -34,7 +34,7 @@ function scrubDeep(value: unknown, scrub: (t: string) => string): unknown {
 }
 
 /** Text for a file: objects become pretty JSON with a trailing newline; strings are written as they are. */
-export function serialise(content: string | object, scrub: (t: string) => string = (t) => t): string {
+function serialise(content: string | object, scrub: (t: string) => string = (t) => t): string {
   if (typeof content === 'string') return scrub(content);
   return scrub(`${JSON.stringify(scrubDeep(content, scrub), null, 2)}\n`);
 }

@@ -7,7 +7,7 @@ import { formatCount, formatMs, formatNumber, formatPercent } from './format.js'
  */
 
 /** Pads columns to equal width; the first column is left-aligned, the others right-aligned (numbers). */
-export function alignColumns(rows: readonly string[][], indent = '  '): string[] {
+function alignColumns(rows: readonly string[][], indent = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
   return rows.map((row) =>

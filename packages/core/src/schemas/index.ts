@@ -32,7 +32,7 @@ export function validatorFor(name: string): ValidateFunction {
 }
 
 /** Turns ajv's JSON-pointer instance paths into `$.a.b[0]` paths that users read more easily. */
-export function jsonPath(pointer: string): string {
+function jsonPath(pointer: string): string {
   if (!pointer) return '$';
   return (
     '$' +
@@ -53,8 +53,13 @@ export function describeAjvError(e: ErrorObject): { path: string; message: strin
       return { path: `${path === '$' ? '$' : path}.${(e.params as { additionalProperty: string }).additionalProperty}`, message: 'unknown field; check its spelling against the SMP profile format' };
     case 'required':
       return { path: `${path}.${(e.params as { missingProperty: string }).missingProperty}`, message: 'is required' };
+    case 'type': {
+      // Optional fields also allow null (meaning "not set"); name only the type a user should write.
+      const types = String((e.params as { type: string | string[] }).type).split(',').filter((t) => t !== 'null');
+      return { path, message: `must be ${types.join(' or ')}` };
+    }
     case 'enum':
-      return { path, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+      return { path, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ')}` };
     default:
       return { path, message: e.message ?? 'is invalid' };
   }

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { MANAGED_BY_LABEL } from './engine.js';
-import { describeError, KubeClient, loadKubeConfig, type KubeTarget } from './kube.js';
+import { describeError, KubeClient } from '../kube/client.js';
+import { resolveKubeConfig, type KubeTarget } from '../kube/config.js';
 
 /**
  * Deletes namespaces a run left behind (a cancelled workflow may kill the main step before its own
@@ -10,7 +11,7 @@ import { describeError, KubeClient, loadKubeConfig, type KubeTarget } from './ku
  */
 export async function deleteLeftoverNamespaces(target: KubeTarget, names: string[], logger: Logger): Promise<string[]> {
   if (names.length === 0) return [];
-  const { kc } = loadKubeConfig(target);
+  const { kc } = resolveKubeConfig(target);
   const kube = new KubeClient(kc);
   kube.requestTimeoutMs = 15_000;
   const deleted: string[] = [];

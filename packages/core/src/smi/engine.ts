@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import type { MeshInfo } from '../mesh/registry.js';
-import { describeError, describeRef, refOf, type KubeClient, type ObjectRef } from './kube.js';
+import { describeError, describeRef, refOf, type KubeClient, type ObjectRef } from '../kube/client.js';
 import { SampleApps } from './sample-app.js';
 import { subsetMismatch } from './subset.js';
 import { CheckFailed, type Step, type StepContext, type TestCase } from './test-case.js';
 import type { ApiVersions } from './versions.js';
+import { DEFAULTS } from '../defaults.js';
+import { DeadlineExceeded, sleep, withDeadline } from '../wait.js';
 
 /**
  * The step engine: runs one test case in its own namespace, step by step, and reports each step.
@@ -62,10 +64,10 @@ export interface CaseEnvironment {
   onNamespace?: (event: 'created' | 'deleted', name: string) => void;
 }
 
-export const DEFAULT_STEP_TIMEOUT_MS = 180_000;
+export const DEFAULT_STEP_TIMEOUT_MS = DEFAULTS.stepTimeoutMs;
 /** Labels on every namespace the suite creates. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const RUN_LABEL = 'meshspec.io/run';
+const RUN_LABEL = 'meshspec.io/run';
 
 const randomSuffix = () => randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6);
 
@@ -278,14 +280,15 @@ export class Poller {
       }
       this.onAttempt();
       try {
-        await withDeadline(attempt(), this.deadline, this.cancel, what);
+        // The attempt's requests run under the step's deadline and are aborted when it passes (wait.ts).
+        await withDeadline(() => attempt(), this.deadline - Date.now(), { what, signal: this.cancel });
         return;
       } catch (error) {
         if (this.cancel.aborted) throw this.cancel.reason;
         if (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) throw error; // a bug, not a state to wait out
         // An attempt cut short by the deadline says nothing about the mesh: keep the last real
         // failure, or report that no attempt finished.
-        if (error instanceof DeadlineReached) continue;
+        if (error instanceof DeadlineExceeded) continue;
         if (error instanceof CheckFailed) {
           if (!error.retry) throw error;
           last = error.message;
@@ -298,7 +301,7 @@ export class Poller {
           last = `${what}: ${d.message}`;
         }
       }
-      await pause(Math.min(delay, Math.max(0, this.deadline - Date.now())), this.cancel);
+      await sleep(Math.min(delay, Math.max(0, this.deadline - Date.now())), this.cancel);
       delay = Math.min(delay * 2, 1000);
     }
   }
@@ -306,31 +309,3 @@ export class Poller {
 
 const formatSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 
-/** The step's deadline passed while an attempt was still running. */
-class DeadlineReached extends CheckFailed {}
-
-/** Races an attempt against the deadline and cancellation, so a hung call cannot outlive its step. */
-function withDeadline<T>(promise: Promise<T>, deadline: number, cancel: AbortSignal, what: string): Promise<T> {
-  return new Promise<T>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineReached(`timed out waiting for ${what}`)), Math.max(0, deadline - Date.now()));
-    const onAbort = () => reject(cancel.reason);
-    cancel.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolvePromise, reject).finally(() => {
-      clearTimeout(timer);
-      cancel.removeEventListener('abort', onAbort);
-    });
-  });
-}
-
-/** The wait between two polls; cancellation ends it at once. */
-function pause(ms: number, cancel: AbortSignal): Promise<void> {
-  return new Promise((resolvePromise) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      cancel.removeEventListener('abort', done);
-      resolvePromise();
-    }
-    cancel.addEventListener('abort', done, { once: true });
-  });
-}

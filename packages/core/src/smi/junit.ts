@@ -13,7 +13,7 @@ import type { SmiSuiteResult } from './suite.js';
 // eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-export function xmlEscape(text: string): string {
+function xmlEscape(text: string): string {
   return text
     .replace(INVALID_XML, '')
     .replace(/&/g, '&amp;')

@@ -25,7 +25,7 @@ export interface SmiResult {
   meshspec: MeshspecDetail;
 }
 
-export interface SmiSpecDetail {
+interface SmiSpecDetail {
   smi_specification: string;
   /** `<release>/<api version>`, e.g. `v0.6.0/v1alpha3` (`auto/<version>` with smi_version auto). */
   smi_version: string;
@@ -41,7 +41,7 @@ export interface SmiSpecDetail {
   status: 'PASSED' | 'FAILED' | 'CANCELLED';
 }
 
-export interface MeshspecDetail {
+interface MeshspecDetail {
   tool: { name: 'meshspec'; version: string };
   smi_release: string;
   /** Kind -> `group/version` tested. */
@@ -58,7 +58,7 @@ export interface MeshspecDetail {
   specs: MeshspecSpec[];
 }
 
-export interface MeshspecSpec {
+interface MeshspecSpec {
   smi_specification: string;
   api_version: string | null;
   namespace: string;
@@ -77,7 +77,7 @@ export interface MeshspecSpec {
 
 const round3 = (ms: number) => Math.round(ms) / 1000;
 
-export function specDetail(run: CaseRun, release: string): SmiSpecDetail {
+function specDetail(run: CaseRun, release: string): SmiSpecDetail {
   const score = scoreSpec(run);
   const failed = run.steps.find((s) => s.status === 'failed' || s.status === 'cancelled');
   const version = run.apiVersion ? run.apiVersion.split('/').pop()! : 'unknown';

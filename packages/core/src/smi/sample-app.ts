@@ -2,9 +2,12 @@ import http from 'node:http';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { MeshInfo } from '../mesh/registry.js';
 import { CheckFailed } from './test-case.js';
-import { describeError, type KubeClient } from './kube.js';
+import { describeError, type KubeClient } from '../kube/client.js';
 import { openPortForward, type PortForwardHandle } from './port-forward.js';
 import { labelSelector, SAMPLE_APP_PORT, serviceHost, type AppName, type SampleAppDef } from './workloads.js';
+import { DEFAULTS } from '../defaults.js';
+import { formatGoDuration } from '../duration.js';
+import { deadlineSignal } from '../wait.js';
 
 /** What the sample app records (learn-layer5 `service/main.go`, GET /metrics). */
 export interface AppMetrics {
@@ -28,7 +31,7 @@ export interface HttpAnswer {
 }
 
 /** One request to a local port (the port-forward), one connection per request (no keep-alive). */
-export function localRequest(
+function localRequest(
   port: number,
   options: { method: string; path: string; body?: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<HttpAnswer> {
@@ -41,8 +44,8 @@ export function localRequest(
         method: options.method,
         path: options.path,
         agent: false,
-        signal: options.signal,
-        timeout: options.timeoutMs,
+        // A total deadline (wait.ts), not a socket idle timeout: a server that drips bytes cannot stretch it.
+        signal: deadlineSignal(options.timeoutMs, options.signal),
         headers: body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {},
       },
       (res) => {
@@ -52,8 +55,10 @@ export function localRequest(
         res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${Math.round(options.timeoutMs / 1000)} s`)));
-    req.on('error', reject);
+    req.on('error', (error) => {
+      const timedOut = error.name === 'AbortError' && !options.signal?.aborted;
+      reject(timedOut ? new Error(`no answer within ${formatGoDuration(options.timeoutMs)}`, { cause: error }) : error);
+    });
     req.end(body);
   });
 }
@@ -66,7 +71,7 @@ export function localRequest(
 export class SampleApps {
   private readonly forwards = new Map<AppName, { pod: string; handle: PortForwardHandle }>();
   /** Per request; a /call waits for the app's own call, which a mesh may hold until its timeout. */
-  requestTimeoutMs = 30_000;
+  requestTimeoutMs: number = DEFAULTS.kubeRequestMs;
 
   constructor(
     private readonly kube: KubeClient,

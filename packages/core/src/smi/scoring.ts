@@ -12,7 +12,7 @@ import type { CaseRun } from './engine.js';
  * traffic assertion never reached the score).
  */
 
-export type SpecStatus = 'PASSED' | 'FAILED' | 'CANCELLED';
+type SpecStatus = 'PASSED' | 'FAILED' | 'CANCELLED';
 export type Capability = 'FULL' | 'HALF' | 'NONE';
 
 export interface SpecScore {
@@ -38,7 +38,7 @@ export function capabilityOf(passed: number, steps: number): Capability {
 }
 
 /** Steps passed before the first step that did not pass. */
-export function passedBeforeFirstFailure(run: Pick<CaseRun, 'steps'>): number {
+function passedBeforeFirstFailure(run: Pick<CaseRun, 'steps'>): number {
   const firstNotPassed = run.steps.findIndex((s) => s.status !== 'passed');
   return firstNotPassed < 0 ? run.steps.length : firstNotPassed;
 }
@@ -50,7 +50,7 @@ export function scoreSpec(run: Pick<CaseRun, 'spec' | 'steps' | 'cancelled'>): S
   return { spec: run.spec, steps, passed, status, capability: capabilityOf(passed, steps) };
 }
 
-export function formatPercentage(passed: number, total: number): string {
+function formatPercentage(passed: number, total: number): string {
   return total === 0 ? '0.00' : ((passed * 100) / total).toFixed(2);
 }
 

@@ -69,7 +69,7 @@ export function trafficTarget(
  * serves no TrafficTarget (Linkerd's SMI extension has only TrafficSplit), nothing is created and
  * the calls are expected to be allowed as they are.
  */
-export async function accessScaffolding(ctx: StepContext, destinations: string[]): Promise<KubernetesObject[]> {
+async function accessScaffolding(ctx: StepContext, destinations: string[]): Promise<KubernetesObject[]> {
   const tt = await ctx.versions.helperApiVersion('TrafficTarget');
   const route = await ctx.versions.helperApiVersion('TCPRoute');
   if ('error' in tt || 'error' in route) {

@@ -3,7 +3,7 @@ import { inputError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { MeshInfo, SmiSpecName } from '../mesh/registry.js';
 import { DEFAULT_STEP_TIMEOUT_MS, runTestCase, type CaseRun } from './engine.js';
-import type { KubeClient } from './kube.js';
+import type { KubeClient } from '../kube/client.js';
 import { scoreSuite, type SuiteScore } from './scoring.js';
 import type { TestCase } from './test-case.js';
 import { trafficAccess } from './traffic-access.js';

@@ -13,7 +13,7 @@ const STEP_ICON: Record<StepStatus, string> = { passed: '✅ passed', failed: '�
 const SPEC_ICON = { PASSED: '✅ PASSED', FAILED: '❌ FAILED', CANCELLED: '⏹️ CANCELLED' } as const;
 
 /** A table cell: no pipes or line breaks, bounded length. */
-export function cell(text: string, max = 400): string {
+function cell(text: string, max = 400): string {
   const flat = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import type { MeshInfo, SmiSpecName } from '../mesh/registry.js';
-import type { KubeClient, ObjectRef } from './kube.js';
+import type { KubeClient, ObjectRef } from '../kube/client.js';
 import type { SampleApps } from './sample-app.js';
 import type { ApiVersions, SmiKind } from './versions.js';
 import type { SampleAppDef } from './workloads.js';

@@ -10,7 +10,7 @@ import { STANDARD_APPS } from './workloads.js';
  */
 
 /** Calls per check; success_count must reach it. */
-export const METRICS_CALLS = 10;
+const METRICS_CALLS = 10;
 
 /** Resources the suite reads; the spec lists more (nodes, jobs, ...), which meshes serve unevenly. */
 const REQUIRED_RESOURCES = ['deployments', 'pods'];
@@ -23,7 +23,7 @@ interface TrafficMetrics {
 }
 
 /** A Kubernetes quantity ("50", "2k", "1234m") or a plain number, as a number. */
-export function quantityValue(v: string | number | undefined): number {
+function quantityValue(v: string | number | undefined): number {
   if (typeof v === 'number') return v;
   const m = /^([+-]?\d+(?:\.\d+)?)(m|k|M|G|T|P|E)?$/.exec(String(v ?? '').trim());
   if (!m) return Number.NaN;

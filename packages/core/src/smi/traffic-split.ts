@@ -14,7 +14,7 @@ import { service, SPLIT_APPS } from './workloads.js';
  */
 
 /** Calls per traffic check (Meshery's). Enough for 75/25 to show whatever the balancer does. */
-export const SPLIT_CALLS = 50;
+const SPLIT_CALLS = 50;
 
 const rootService = (namespace: string) => [service(namespace, 'app-svc', { app: 'app' })];
 

@@ -1,3 +1,4 @@
+import type { Served } from '../kube/client.js';
 import { inputError } from '../errors.js';
 
 /**
@@ -10,7 +11,7 @@ import { inputError } from '../errors.js';
 /** The SMI kinds the suite creates or reads, with where the cluster serves them. */
 export type SmiKind = 'TrafficTarget' | 'HTTPRouteGroup' | 'TCPRoute' | 'TrafficSplit' | 'TrafficMetrics';
 
-export type SmiApi = 'access' | 'specs' | 'split' | 'metrics';
+type SmiApi = 'access' | 'specs' | 'split' | 'metrics';
 
 export interface SmiKindInfo {
   kind: SmiKind;
@@ -44,7 +45,7 @@ export const SMI_KINDS: Record<SmiKind, SmiKindInfo> = {
 };
 
 /** SMI releases (smi-spec README, "Latest Release") and the version of each API they define. */
-export const SMI_RELEASES = {
+const SMI_RELEASES = {
   'v0.6.0': { access: 'v1alpha3', specs: 'v1alpha4', split: 'v1alpha4', metrics: 'v1alpha1' },
 } as const satisfies Record<string, Record<SmiApi, string>>;
 
@@ -94,7 +95,7 @@ export function sortNewestFirst(versions: string[]): string[] {
 }
 
 /** What the cluster serves for one kind: nothing (no CRD or APIService), or these versions. */
-export type Served = { installed: false; detail?: string } | { installed: true; versions: string[] };
+export type { Served };
 
 export type Resolution =
   | { ok: true; kind: SmiKind; version: string; apiVersion: string }
@@ -119,11 +120,6 @@ export function chooseVersion(choice: SmiVersionChoice, kind: SmiKind, served: S
     };
   }
   return { ok: true, kind, version: wanted, apiVersion: `${info.group}/${wanted}` };
-}
-
-/** The version a release prescribes for an API, or undefined for `auto` (decided per cluster). */
-export function releaseVersion(choice: SmiVersionChoice, api: SmiApi): string | undefined {
-  return choice === 'auto' ? undefined : SMI_RELEASES[choice][api];
 }
 
 /**

@@ -10,7 +10,7 @@ import type { MeshInfo } from '../mesh/registry.js';
  */
 
 /** learn-layer5's last tagged release (2022-01-03) of the sample app; tags are immutable releases. */
-export const SAMPLE_APP_IMAGE = 'layer5/learn-layer5:v0.4.11';
+const SAMPLE_APP_IMAGE = 'layer5/learn-layer5:v0.4.11';
 export const SAMPLE_APP_PORT = 9091;
 
 export type AppName = 'app-a' | 'app-b' | 'app-c';
@@ -44,11 +44,11 @@ export interface WorkloadOptions {
   image?: string;
 }
 
-export function serviceAccount(namespace: string, name: string): KubernetesObject {
+function serviceAccount(namespace: string, name: string): KubernetesObject {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } };
 }
 
-export function deployment(app: SampleAppDef, options: WorkloadOptions): KubernetesObject {
+function deployment(app: SampleAppDef, options: WorkloadOptions): KubernetesObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -1,13 +1,13 @@
-import { referencePath } from '../../../../test/support/reference.mjs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { histogramOf, makeContext, makeRun } from '../../../../test/support/load-run.js';
 import { compileSchemaFile, errorsOf } from '../../../../test/support/schemas.js';
 import { structureDiff } from '../../../../test/support/structure.js';
+import { fixturePath } from '../../../../test/support/fixtures.mjs';
 import { buildFortioResult, FORTIO_BUCKET_EDGES, fortioBucketIndex, fortioHistogram, goTimeString } from './fortio.js';
 
-// The real `fortio load -json` output from layer5io/getnighthawk, read where it is shared (not copied).
-const REFERENCE_FILE = referencePath('fortio/getnighthawk-sample_data_fortio.json');
+// The real `fortio load -json` output from layer5io/getnighthawk, kept in test/fixtures/fortio/.
+const REFERENCE_FILE = fixturePath('fortio', 'getnighthawk-sample_data_fortio.json');
 const reference = JSON.parse(readFileSync(REFERENCE_FILE, 'utf8')) as Record<string, unknown>;
 const validate = compileSchemaFile('fortio-result.schema.json');
 

@@ -18,7 +18,7 @@ import { actualQps, type ResultContext } from './result.js';
  * smp-result.json; the uncorrected ones stay in smp-result.json's `stats`.
  */
 
-export interface FortioBucket {
+interface FortioBucket {
   Start: number;
   End: number;
   /** Cumulative percentage of all values up to End. */
@@ -60,7 +60,7 @@ export interface FortioResult {
 }
 
 /** The percentiles Meshery asks Fortio for (load_test_interface.go), and so the ones its UI charts. */
-export const FORTIO_PERCENTILES = [50, 75, 90, 99, 99.9] as const;
+const FORTIO_PERCENTILES = [50, 75, 90, 99, 99.9] as const;
 
 /**
  * fortio/fortio stats/stats.go `histogramBucketValues`. Buckets are ]prev, edge], with a first
@@ -82,7 +82,7 @@ export const FORTIO_BUCKET_EDGES: readonly number[] = [
  * Fortio's default histogram resolution (`-r`, defaults.Resolution): 0.001 s, so a bucket edge of
  * 12 means 12 ms. Meshery's runs use the default too.
  */
-export const FORTIO_RESOLUTION_S = 0.001;
+const FORTIO_RESOLUTION_S = 0.001;
 
 /** Index of Fortio's bucket for a value given in resolution units (ms), as stats.go's record() does. */
 export function fortioBucketIndex(scaled: number): number {

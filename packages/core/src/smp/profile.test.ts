@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, parseProfileText, ProfileError } from './profile.js';
 import { findMesh } from '../mesh/registry.js';
+import { fixturePath } from '../../../../test/support/fixtures.mjs';
 
-const reference = new URL('../../../../../shared/reference/smp/meshery-smp-action-load-test.yaml', import.meta.url);
+const reference = fixturePath('smp', 'meshery-smp-action-load-test.yaml');
+const blogProfile = fixturePath('smp', 'smp-blog-pipelining-profile.yaml');
 
 function problems(text: string): string[] {
   try {
@@ -24,6 +26,84 @@ describe('SMP profiles', () => {
     expect(p.clients[0]).toMatchObject({ protocol: 1, connections: 2, rps: 10, load_generator: 'fortio', endpoint_urls: ['https://smp-spec.io'] });
     expect(p.mesh.type).toBe(3);
     expect(p.mesh.info.id).toBe('istio');
+  });
+
+  it("accepts the SMP blog post's profile (bare, `id:` empty, protocol 1) with sensible values", () => {
+    const p = parseProfileText(readFileSync(blogProfile, 'utf8'), 'smp-blog-pipelining-profile.yaml');
+    expect(p.id).toBeUndefined();
+    expect(p).toMatchObject({ smp_version: 'v0.0.1', name: 'Istio Performance Test', labels: {}, duration: '30m', durationMs: 30 * 60_000 });
+    expect(p.clients).toEqual([
+      {
+        internal: false,
+        load_generator: 'fortio',
+        protocol: 1,
+        connections: 2,
+        rps: 10,
+        headers: {},
+        cookies: {},
+        body: '',
+        content_type: '',
+        endpoint_urls: ['http://localhost:2323/productpage'],
+        ssl_certificate: undefined,
+        additional_options: undefined,
+      },
+    ]);
+    expect(p.mesh.info.id).toBe('none');
+  });
+
+  it('reads an optional field left null or empty as not set', () => {
+    const p = parseProfileText(
+      [
+        'test:',
+        '  smp_version:',
+        '  id:',
+        '  name: ""',
+        '  labels:',
+        '  duration: 2s',
+        '  clients:',
+        '  - internal:',
+        '    load_generator: ""',
+        '    protocol:',
+        '    connections:',
+        '    rps: null',
+        '    headers:',
+        '    cookies:',
+        '    body:',
+        '    content_type:',
+        '    ssl_certificate:',
+        '    additional_options: ""',
+        "    endpoint_urls: ['http://127.0.0.1/']",
+        'mesh:',
+        '  type:',
+        '  version:',
+        '  labels:',
+        '  annotations:',
+      ].join('\n'),
+      'dir/empty.yaml',
+    );
+    expect(p).toMatchObject({ smp_version: 'v0.0.1', id: undefined, name: 'empty', labels: {} });
+    expect(p.clients[0]).toEqual({
+      internal: false,
+      load_generator: 'native',
+      protocol: 1,
+      connections: 1,
+      rps: 0,
+      headers: {},
+      cookies: {},
+      body: '',
+      content_type: '',
+      endpoint_urls: ['http://127.0.0.1/'],
+      ssl_certificate: undefined,
+      additional_options: undefined,
+    });
+    expect(p.mesh).toMatchObject({ type: 0, version: undefined, labels: {}, annotations: {} });
+  });
+
+  it('still requires what is required when it is left empty, and names the type to write', () => {
+    expect(problems("test: {duration: , clients: [{endpoint_urls: ['http://127.0.0.1/']}]}")).toEqual([expect.stringMatching(/\$\.test\.duration: must be string$/)]);
+    expect(problems('test: {duration: 1s, clients: [{endpoint_urls: }]}')).toEqual([expect.stringMatching(/\$\.test\.clients\[0\]\.endpoint_urls: must be array$/)]);
+    expect(problems('test: {duration: 1s, clients: }')).toEqual([expect.stringMatching(/\$\.test\.clients: must be array$/)]);
+    expect(problems("test: {id: 5, duration: 1s, clients: [{endpoint_urls: ['http://127.0.0.1/']}]}")).toEqual([expect.stringMatching(/\$\.test\.id: must be string$/)]);
   });
 
   it('accepts a bare camelCase PerformanceTestConfig with enum names', () => {

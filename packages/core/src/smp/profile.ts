@@ -106,6 +106,20 @@ function normaliseEnum(value: unknown, path: string, problems: ProfileProblem[],
   return value;
 }
 
+/**
+ * Optional fields left empty mean "not set": real profiles (the SMP blog post's, in
+ * test/fixtures/smp/) write `id:` with no value, `body: ""` or `headers:` with nothing under it.
+ * Dropping them here lets the defaults apply, as if the key were absent. Required fields
+ * (`clients`, `duration`, `endpoint_urls`) are kept, so an empty one is still reported.
+ */
+function dropEmpty(obj: Json, required: readonly string[]): Json {
+  for (const [k, v] of Object.entries(obj)) {
+    if (required.includes(k)) continue;
+    if (v === null || v === '') delete obj[k];
+  }
+  return obj;
+}
+
 /** Stringifies scalar map values (YAML turns `x-retries: 3` into a number). */
 function stringMap(v: unknown): unknown {
   if (!isObject(v)) return v;
@@ -141,13 +155,13 @@ export function normaliseProfileDocument(doc: unknown): NormaliseOutcome {
     problems.push({ path: prefix, message: 'must be a mapping (a PerformanceTestConfig)' });
     return { document: {}, problems, spelled };
   }
-  const test = renameKeys(rawTest, CONFIG_KEYS, prefix, spelled, problems);
+  const test = dropEmpty(renameKeys(rawTest, CONFIG_KEYS, prefix, spelled, problems), ['clients', 'duration']);
   if (isObject(test.labels)) test.labels = stringMap(test.labels);
   if (Array.isArray(test.clients)) {
     test.clients = test.clients.map((c, i) => {
       if (!isObject(c)) return c;
       const cp = `${prefix}.clients[${i}]`;
-      const client = renameKeys(c, CLIENT_KEYS, cp, spelled, problems);
+      const client = dropEmpty(renameKeys(c, CLIENT_KEYS, cp, spelled, problems), ['endpoint_urls']);
       client.protocol = normaliseEnum(client.protocol, `${cp}.protocol`, problems, PROTOCOLS, 'protocol');
       // A single URL given as a string is a common slip; accept it as a list of one.
       if (typeof client.endpoint_urls === 'string') client.endpoint_urls = [client.endpoint_urls];
@@ -161,7 +175,7 @@ export function normaliseProfileDocument(doc: unknown): NormaliseOutcome {
     if (!isObject(rawMesh)) {
       problems.push({ path: '$.mesh', message: 'must be a mapping such as {type: ISTIO}' });
     } else {
-      const mesh = { ...rawMesh };
+      const mesh = dropEmpty({ ...rawMesh }, []);
       if (mesh.type !== undefined && typeof mesh.type !== 'number') {
         const info = findMesh(String(mesh.type));
         if (info) mesh.type = info.smpType;

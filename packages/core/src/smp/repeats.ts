@@ -2,13 +2,18 @@ import type { Logger } from '../log.js';
 import { GATED_METRICS, singleRunFigure, type Figures, type GatedMetric } from './figures.js';
 import type { LoadGenerator, LoadPlan, LoadRun, TimelinePoint } from './loadgen/types.js';
 import { createLatencyHistogram } from './loadgen/histogram.js';
-import { buildSmpResult, round, type ResultContext, type SmpResult } from './result.js';
+import { buildSmpResult, type ResultContext, type SmpResult } from './result.js';
 
 /**
  * Noise control (issue 14): a warm-up that is run and thrown away, then the measured window run
  * `repeat` times. A single `p99:+10%` gate on a shared runner passes and fails at random; the
  * median of several windows, with their spread beside it, is what a gate can stand on.
  */
+
+const round = (value: number, decimals: number): number => {
+  const f = 10 ** decimals;
+  return Number.isFinite(value) ? Math.round(value * f) / f : 0;
+};
 
 export interface NoiseControl {
   /** Run before the measured window; nothing it measures reaches any figure. 0 = none. */

@@ -14,7 +14,7 @@ import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } fro
  */
 
 /** The test as it was run: the normalised SMP profile with CLI/action overrides already applied. */
-export interface ResultProfile {
+interface ResultProfile {
   /** PerformanceTestConfig.id, when the profile has one; becomes `test_id`. */
   id?: string;
   /** Requested duration in Go syntax (`30s`). */
@@ -22,7 +22,7 @@ export interface ResultProfile {
   clients: ResultClient[];
 }
 
-export interface ResultClient {
+interface ResultClient {
   endpoint_urls: string[];
   connections: number;
   /** 0 = closed loop. */
@@ -60,7 +60,7 @@ export interface ResultContext {
   meshspecVersion?: string;
 }
 
-export interface LatenciesMs {
+interface LatenciesMs {
   min: number;
   average: number;
   p50: number;
@@ -77,7 +77,7 @@ export interface SmpTimelinePoint {
   p99_ms: number;
 }
 
-export interface SmpStats {
+interface SmpStats {
   requests: number;
   errors: number;
   /** Fraction (0..1) of requests without a 2xx/3xx response; 0 when there were no requests. */
@@ -107,7 +107,7 @@ export interface SmpStats {
   repeats?: RepeatStats;
 }
 
-export interface SmpHistogram {
+interface SmpHistogram {
   unit: 'ms';
   significant_digits: number;
   /** Corrected latencies in ~25%-wide buckets (10 per decade); only non-empty buckets, `le_ms` is the upper edge. */
@@ -156,12 +156,12 @@ export interface SmpResult {
 }
 
 /** Percentiles charted in the summary and listed in `stats.percentiles_ms` (Fortio's plus p95/p99.99). */
-export const CHART_PERCENTILES = [50, 75, 90, 95, 99, 99.9, 99.99] as const;
+const CHART_PERCENTILES = [50, 75, 90, 95, 99, 99.9, 99.99] as const;
 
 /** µs → ms, kept to µs precision so files stay readable (0.25, not 0.25000000000000006). */
-export const usToMs = (us: number): number => round(us / 1000, 3);
+const usToMs = (us: number): number => round(us / 1000, 3);
 
-export function round(value: number, decimals: number): number {
+function round(value: number, decimals: number): number {
   if (!Number.isFinite(value)) return 0;
   const f = 10 ** decimals;
   return Math.round(value * f) / f;

@@ -17,10 +17,8 @@ import { createPodRuntime } from './pod-runtime.mjs';
 import { createSidecar } from './sidecar.mjs';
 import { rulesFor } from './switches.mjs';
 
-export { SWITCHES, MODES, describeSwitch, rulesFor } from './switches.mjs';
+export { SWITCHES, describeSwitch } from './switches.mjs';
 export { controlPlaneManifests, CONTROL_PLANE_IDS } from './control-plane.mjs';
-export { decide } from './decide.mjs';
-export { mulberry32 } from './balance.mjs';
 
 /**
  * @typedef {object} MeshSimulationOptions

@@ -23,8 +23,8 @@
 
 import { labelSelectorMatches, parseLabelSelector } from './labels.mjs';
 
-export const GROUP = 'metrics.smi-spec.io';
-export const VERSION = 'v1alpha1';
+const GROUP = 'metrics.smi-spec.io';
+const VERSION = 'v1alpha1';
 const API_VERSION = `${GROUP}/${VERSION}`;
 
 /**
@@ -122,7 +122,7 @@ function kinds(store) {
 }
 
 /** Discovery entries for /apis/metrics.smi-spec.io/v1alpha1. */
-export const API_RESOURCES = Object.freeze(
+const API_RESOURCES = Object.freeze(
   [
     ['namespaces', false],
     ['deployments', true],
@@ -134,7 +134,7 @@ export const API_RESOURCES = Object.freeze(
 );
 
 /** The APIService a mesh registers for this API (as in the spec's "Kubernetes API" section). */
-export const API_SERVICE = Object.freeze({
+const API_SERVICE = Object.freeze({
   apiVersion: 'apiregistration.k8s.io/v1',
   kind: 'APIService',
   metadata: { name: `${VERSION}.${GROUP}` },
@@ -302,7 +302,7 @@ function parsePath(pathname, ctx) {
 }
 
 /** @param {Sample[]} samples */
-export function metricsOf(samples) {
+function metricsOf(samples) {
   const failures = samples.filter((s) => !(s.status > 0 && s.status < 500)).length;
   const lat = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
   // Nearest-rank percentile; 0 when there is no traffic (as the SDK's defaults).

@@ -26,7 +26,7 @@ export function isSampleAppImage(image) {
 }
 
 /** @param {any} pod */
-export function podKey(pod) {
+function podKey(pod) {
   return pod?.metadata?.uid || `${pod?.metadata?.namespace}/${pod?.metadata?.name}`;
 }
 

@@ -7,7 +7,7 @@
 //   applied to any path and all HTTP methods", so a missing field (or an empty list) matches all.
 // - headers: "a key-value pair, the key is the name of the HTTP header and the value is a regex".
 //   Several headers in one match are an AND. The spec writes them as a map; smi-sdk-go's CRD
-//   (reference/smi-crds/httproutegroup.yaml) as an array of maps; both are accepted. The regex
+//   (test/fixtures/smi-crds/httproutegroup.yaml) as an array of maps; both are accepted. The regex
 //   must match the whole value (the spec's own examples wrap patterns in `.*….*`, and Envoy,
 //   which most SMI meshes program, full-matches header regexes). Names are case-insensitive.
 // - TCPRoute `matches.ports`: "When matching ports are not specified, the TCP route will match

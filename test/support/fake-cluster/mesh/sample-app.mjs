@@ -205,7 +205,7 @@ function assertString(x) {
 }
 
 /** Go's textproto.CanonicalMIMEHeaderKey. @param {string} key */
-export function canonicalKey(key) {
+function canonicalKey(key) {
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key)) return key;
   return key.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash, c) => dash + c.toUpperCase());
 }

@@ -13,8 +13,10 @@
  *    sweep timer; status codes count into a typed array.
  *
  * Open model: request k of a client has the intended send time t0 + k/rps (its URLs take turns,
- * so URL u of n gets k = u, u+n, ...). One timer wakes about every millisecond and writes every
- * request whose intended time has passed on a free connection. A request that finds no free
+ * so URL u of n gets k = u, u+n, ...). One timer (armPump) is set for the earliest intended time
+ * still ahead, never sooner than 1 ms, so it wakes once per request at low rates (every 100 ms at
+ * 10 rps) and at most about once a millisecond at high ones; each wake writes every request whose
+ * intended time has passed on a free connection. A request that finds no free
  * connection waits for one (a "late send") and is still timed from its intended time, which is
  * what corrects for coordinated omission. Closed loop (rps 0): each connection sends its next
  * request as soon as the previous response is complete.
@@ -192,7 +194,8 @@ class Conn {
     };
     let sock: net.Socket;
     if (req.tls) {
-      // tls.connect accepts onread too (Node >= 14.?); the typings do not say so.
+      // tls.connect takes onread as net.connect does (added in Node v15.1.0 and v14.18.0: nodejs/node
+      // doc/api/tls.md, tls.connect's history; PR #35753), but @types/node declares it for net only.
       sock = tls.connect({
         host: req.host,
         port: req.port,

@@ -8,7 +8,7 @@ import { NativeLoadGenerator } from './native.js';
 import type { LoadGenerator } from './types.js';
 
 export const LOAD_GENERATOR_NAMES = ['native', 'fortio', 'wrk2', 'nighthawk'] as const;
-export type LoadGeneratorName = (typeof LOAD_GENERATOR_NAMES)[number];
+type LoadGeneratorName = (typeof LOAD_GENERATOR_NAMES)[number];
 
 interface Entry {
   create: () => LoadGenerator;
@@ -27,7 +27,7 @@ const TABLE: Record<LoadGeneratorName, Entry> = {
   nighthawk: { create: () => new NativeLoadGenerator(), notice: mapped('nighthawk') },
 };
 
-export function isLoadGeneratorName(name: string): name is LoadGeneratorName {
+function isLoadGeneratorName(name: string): name is LoadGeneratorName {
   return (LOAD_GENERATOR_NAMES as readonly string[]).includes(name);
 }
 

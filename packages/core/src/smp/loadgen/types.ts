@@ -77,8 +77,10 @@ export interface LoadRun {
   errorKinds: Partial<Record<ErrorKind, number>>;
   /**
    * Latency from the intended send time (coordinated-omission corrected), in microseconds. Both
-   * histograms hold every response, whatever its status; transport errors (no response) are
-   * counted in `errorKinds` only. In a closed loop the intended time is the actual send.
+   * histograms hold every response, whatever its status, and every request that timed out, with
+   * the time it had waited (a lower bound; see Run.fail in native.ts). The other transport
+   * errors (refused, reset, dns, tls, protocol, other) got no response and are counted in
+   * `errorKinds` only. In a closed loop the intended time is the actual send.
    */
   corrected: Histogram;
   /** Latency from the actual write to the socket, in microseconds. */

@@ -1,20 +1,20 @@
-import { join } from 'node:path';
 import { worstKind, type FailureKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MeshInfo, SmiSpecName } from '../mesh/registry.js';
 import { writeResultFiles } from '../report/files.js';
-import { toJUnitXml } from './junit.js';
-import { KubeClient, loadKubeConfig, type KubeTarget } from './kube.js';
-import { toSmiResult, type SmiResult } from './result.js';
-import { judge, type ConformancePolicy, type Verdict } from './scoring.js';
-import { toSummaryMarkdown } from './summary.js';
-import { runSmiSuite, type SmiSuiteResult } from './suite.js';
-import type { SmiVersionChoice } from './versions.js';
+import { toJUnitXml } from '../smi/junit.js';
+import { KubeClient } from '../kube/client.js';
+import { resolveKubeConfig, type KubeTarget } from '../kube/config.js';
+import { toSmiResult, type SmiResult } from '../smi/result.js';
+import { judge, type ConformancePolicy, type Verdict } from '../smi/scoring.js';
+import { toSummaryMarkdown } from '../smi/summary.js';
+import { runSmiSuite, type SmiSuiteResult } from '../smi/suite.js';
+import type { SmiVersionChoice } from '../smi/versions.js';
 
 /**
  * One SMI conformance run as the CLI and the action both do it: connect to the cluster, make sure
  * the mesh is there (the ensureMesh seam), run the suite, write the files, and decide the exit.
- * Publishing is the caller's next step (provider/publish-step.ts), after the files exist.
+ * Publishing is the caller's next step (pipeline/publish.ts), after the files exist.
  */
 
 export const SMI_RESULT_FILE = 'smi-result.json';
@@ -59,7 +59,7 @@ export interface SmiConformanceOutcome {
 
 export async function runSmiConformance(options: SmiConformanceOptions): Promise<SmiConformanceOutcome> {
   const { logger } = options;
-  const loaded = loadKubeConfig(options.cluster);
+  const loaded = resolveKubeConfig(options.cluster);
   const kube = new KubeClient(loaded.kc);
   const kubernetesVersion = await kube.ping(loaded.source);
   logger.info(`cluster: ${loaded.server} (context ${loaded.context}, Kubernetes ${kubernetesVersion}, kubeconfig ${loaded.source})`);

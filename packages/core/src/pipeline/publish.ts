@@ -1,9 +1,9 @@
 import { MeshspecError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Casing } from './bodies.js';
-import { publishSmi, publishSmp, type ProviderOptions } from './publish.js';
-import { resolveBaseUrl } from './endpoints.js';
-import { parseTokenInput, type TokenMode } from './token.js';
+import type { Casing } from '../provider/bodies.js';
+import { publishSmi, publishSmp, type ProviderOptions } from '../provider/publish.js';
+import { resolveBaseUrl } from '../provider/endpoints.js';
+import { parseTokenInput, type TokenMode } from '../provider/token.js';
 
 /**
  * The publishing step both actions and the CLI share. It runs after every result file is written;

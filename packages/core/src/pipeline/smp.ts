@@ -4,14 +4,19 @@ import { redactUrl } from '../redact.js';
 import { writeResultFiles } from '../report/files.js';
 import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
-import { buildFortioResult, type FortioResult } from './fortio.js';
-import { resolveLoadGenerator } from './loadgen/registry.js';
-import type { ClientPlan, LoadPlan, TimelinePoint } from './loadgen/types.js';
-import type { SmpProfile } from './profile.js';
-import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from './regression.js';
-import { buildMeasuredResult, measureWithNoiseControl, type NoiseControl } from './repeats.js';
-import { testSectionOf, type ResultContext, type SmpResult } from './result.js';
-import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from './thresholds.js';
+import { buildFortioResult, type FortioResult } from '../smp/fortio.js';
+import { resolveLoadGenerator } from '../smp/loadgen/registry.js';
+import type { ClientPlan, LoadPlan, TimelinePoint } from '../smp/loadgen/types.js';
+import { buildProfile, readProfile, type SmpProfile } from '../smp/profile.js';
+import { defaultProfile, loadProfileFile } from '../smp/profile-source.js';
+import { inputError } from '../errors.js';
+import { fetchProfileByName } from '../provider/publish.js';
+import { providerOptionsFrom, publishSmpRun, type PublishReport, type PublishSettings } from './publish.js';
+import { resolve } from 'node:path';
+import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from '../smp/regression.js';
+import { buildMeasuredResult, measureWithNoiseControl, type NoiseControl } from '../smp/repeats.js';
+import { testSectionOf, type ResultContext, type SmpResult } from '../smp/result.js';
+import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';
@@ -154,4 +159,53 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     failureKind,
     failureMessage: measured.cancelled ? 'cancelled: partial results were written' : testFailure,
   };
+}
+
+/** Where a run's profile comes from; the CLI and the action name their own flags or inputs. */
+interface ProfileChoice {
+  /** A profile file. */
+  file?: string;
+  /** A profile saved at the provider, fetched by name (needs a token). */
+  name?: string;
+  /** Endpoint URLs alone: mesheryctl's default profile around them. */
+  endpoints?: string[];
+  /** Relative files resolve here. */
+  baseDir: string;
+  /** Also look under `<baseDir>/.github/` (Meshery's action kept profiles there). */
+  githubFallback?: boolean;
+  /** The flag or input names, for messages. */
+  labels: { file: string; name: string };
+  /** The message when nothing names a profile. */
+  missing: string;
+}
+
+/**
+ * Step 1 of the SMP flow (docs/architecture.md, "Data flow"): one profile from a file, a provider
+ * profile name or bare endpoints. Read before anything else starts, so a bad one fails first.
+ */
+export async function loadSmpProfile(choice: ProfileChoice, publish: PublishSettings, logger: Logger): Promise<SmpProfile> {
+  const { labels } = choice;
+  if (choice.file && choice.name) throw inputError(`give ${labels.file} or ${labels.name}, not both`);
+  if (choice.file) return choice.githubFallback ? loadProfileFile(choice.file, choice.baseDir) : readProfile(resolve(choice.baseDir, choice.file), choice.file);
+  if (choice.name) {
+    const providerOptions = providerOptionsFrom(publish, logger);
+    if (!providerOptions) throw inputError(`${labels.name}: a saved profile is fetched from the provider, which needs a provider token; or use ${labels.file}`);
+    return buildProfile(await fetchProfileByName({ providerOptions, name: choice.name, logger }), `provider profile "${choice.name}"`);
+  }
+  if (choice.endpoints?.length) return defaultProfile(choice.endpoints);
+  throw inputError(choice.missing);
+}
+
+/**
+ * The last step of the SMP flow: publish a finished run whose files exist. A cancelled run is not
+ * published (undefined). The caller reports the outcome its own way (log lines, outputs).
+ */
+export async function publishSmpOutcome(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, logger: Logger): Promise<PublishReport | undefined> {
+  if (outcome.failureKind === 'cancelled') return undefined;
+  return publishSmpRun(settings, logger, {
+    smpResult: outcome.result as unknown as Record<string, unknown>,
+    fortio: outcome.fortio as unknown as Record<string, unknown>,
+    profileName: profile.name,
+    mesh: profile.mesh.type,
+  });
 }

@@ -1,22 +1,23 @@
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
 import {
   ApiException,
   ApiextensionsV1Api,
   CoreV1Api,
-  KubeConfig,
+  type KubeConfig,
   KubernetesObjectApi,
+  ServerConfiguration,
+  createConfiguration,
   PatchStrategy,
   type KubernetesObject,
   type V1CustomResourceDefinition,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { infraError, inputError } from '../errors.js';
+import { infraError } from '../errors.js';
 import { redactUrl } from '../redact.js';
-import type { Served } from './versions.js';
+import { DEFAULTS } from '../defaults.js';
+import { formatGoDuration } from '../duration.js';
+import { ambientSignal, deadlineSignal, withDeadline } from '../wait.js';
 
 /**
  * The suite's view of a cluster: a handful of verbs over @kubernetes/client-node, with errors
@@ -41,74 +42,6 @@ export const refOf = (o: KubernetesObject): ObjectRef => ({
 
 export const describeRef = (r: ObjectRef): string => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
-/** Where the kubeconfig comes from, in kubectl's order: the flag/input, then KUBECONFIG, then ~/.kube/config. */
-export interface KubeTarget {
-  /** Path from --kubeconfig or the `kubeconfig` input. */
-  kubeconfig?: string;
-  /** Context from --context; the kubeconfig's current context otherwise. */
-  context?: string;
-  /** The name of the flag or input the path came from, for error messages. */
-  kubeconfigSource?: string;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-}
-
-export interface LoadedKubeConfig {
-  kc: KubeConfig;
-  /** Where it was read from, for messages. */
-  source: string;
-  context: string;
-  server: string;
-}
-
-export function loadKubeConfig(target: KubeTarget): LoadedKubeConfig {
-  const env = target.env ?? process.env;
-  const kc = new KubeConfig();
-  let source: string;
-  if (target.kubeconfig) {
-    const file = resolve(target.cwd ?? process.cwd(), target.kubeconfig);
-    const from = target.kubeconfigSource ?? '--kubeconfig';
-    if (!existsSync(file)) throw inputError(`${from}: kubeconfig file ${file} does not exist; pass the path of a kubeconfig, or leave it empty to use KUBECONFIG or ~/.kube/config`);
-    loadFile(kc, file, from);
-    source = file;
-  } else if (env.KUBECONFIG) {
-    const files = env.KUBECONFIG.split(delimiter).filter((f) => f !== '' && existsSync(f));
-    if (files.length === 0) throw inputError(`KUBECONFIG=${env.KUBECONFIG}: no such file; point KUBECONFIG at a kubeconfig or pass --kubeconfig`);
-    loadFile(kc, files[0]!, 'KUBECONFIG');
-    // kubectl merges every file in KUBECONFIG; the first one that sets a value wins.
-    for (const f of files.slice(1)) {
-      const extra = new KubeConfig();
-      loadFile(extra, f, 'KUBECONFIG');
-      kc.mergeConfig(extra, true);
-    }
-    source = `KUBECONFIG (${files.join(delimiter)})`;
-  } else {
-    const file = join(env.HOME ?? homedir(), '.kube', 'config');
-    if (!existsSync(file)) {
-      throw inputError(`no kubeconfig: ${file} does not exist and KUBECONFIG is not set; pass --kubeconfig (the kubeconfig input in a workflow) or start a cluster first`);
-    }
-    loadFile(kc, file, file);
-    source = file;
-  }
-  if (target.context) {
-    if (!kc.getContextObject(target.context)) {
-      throw inputError(`--context: no context "${target.context}" in ${source}; it has ${kc.getContexts().map((c) => c.name).join(', ') || 'no contexts'}`);
-    }
-    kc.setCurrentContext(target.context);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw inputError(`${source}: the current context "${kc.getCurrentContext()}" names no cluster; set current-context or pass --context`);
-  return { kc, source, context: kc.getCurrentContext(), server: cluster.server };
-}
-
-function loadFile(kc: KubeConfig, file: string, from: string): void {
-  try {
-    kc.loadFromFile(file);
-  } catch (error) {
-    throw inputError(`${from}: ${file} is not a valid kubeconfig: ${(error as Error).message}`);
-  }
-}
-
 /** A message for any error from client-node or the network, and whether retrying may help. */
 export function describeError(error: unknown): { message: string; transient: boolean; status?: number } {
   if (error instanceof ApiException) {
@@ -131,39 +64,59 @@ export function describeError(error: unknown): { message: string; transient: boo
   return { message: code && !message.includes(code) ? `${message} (${code})` : message, transient: true };
 }
 
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
 }
 
-/** Rejects after `ms`, naming what took too long; API calls must not hang a step past its deadline. */
-async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: no answer from the API server within ${Math.round(ms / 1000)} s`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
+/** KubernetesObjectApi.makeApiClient, with our configuration (setDefaultNamespace is protected). */
+class ObjectApi extends KubernetesObjectApi {
+  static create(config: ConstructorParameters<typeof KubernetesObjectApi>[0], kc: KubeConfig): KubernetesObjectApi {
+    const api = new ObjectApi(config);
+    api.setDefaultNamespace(kc);
+    return api;
   }
 }
+
+/** What discovery says of a group or CRD: not installed, or the versions it serves. */
+export type Served = { installed: false; detail?: string } | { installed: true; versions: string[] };
 
 export class KubeClient {
   readonly objects: KubernetesObjectApi;
   readonly core: CoreV1Api;
   readonly apiext: ApiextensionsV1Api;
   /** Every API call gives up after this long, so a hung server fails a step instead of the run. */
-  requestTimeoutMs = 30_000;
+  requestTimeoutMs: number = DEFAULTS.kubeRequestMs;
 
   constructor(
     readonly kc: KubeConfig,
     readonly fieldManager = 'meshspec',
   ) {
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apiext = kc.makeApiClient(ApiextensionsV1Api);
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    // client-node's generated APIs take no signal per call; this middleware gives each request the
+    // deadline it runs under (wait.ts `ambientSignal`), so a timed-out call closes its connection.
+    const config = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (context) => {
+            const signal = ambientSignal();
+            if (signal) context.setSignal(signal);
+            return context;
+          },
+          post: async (response) => response,
+        },
+      ],
+    });
+    this.objects = ObjectApi.create(config, kc);
+    this.core = new CoreV1Api(config);
+    this.apiext = new ApiextensionsV1Api(config);
+  }
+
+  /** One API call under the request deadline (and any enclosing one); aborted when it passes. */
+  private call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    return withDeadline(request, this.requestTimeoutMs, { what: `${what}: the API server at ${redactUrl(this.server)}` });
   }
 
   get server(): string {
@@ -172,10 +125,8 @@ export class KubeClient {
 
   /** Server-side apply (create or update), forcing ownership: the suite owns what it creates. */
   async apply<T extends KubernetesObject>(object: T): Promise<T> {
-    return bounded(
+    return this.call(`apply ${describeRef(refOf(object))}`, () =>
       this.objects.patch(object, undefined, undefined, this.fieldManager, true, PatchStrategy.ServerSideApply),
-      this.requestTimeoutMs,
-      `apply ${describeRef(refOf(object))}`,
     );
   }
 
@@ -183,7 +134,7 @@ export class KubeClient {
   async read<T extends KubernetesObject = KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
     try {
       const header = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
-      return (await bounded(this.objects.read(header), this.requestTimeoutMs, `read ${describeRef(ref)}`)) as T;
+      return (await this.call(`read ${describeRef(ref)}`, () => this.objects.read(header))) as T;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -194,7 +145,7 @@ export class KubeClient {
   async delete(ref: ObjectRef): Promise<void> {
     try {
       const spec = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
-      await bounded(this.objects.delete(spec, undefined, undefined, undefined, undefined, 'Background'), this.requestTimeoutMs, `delete ${describeRef(ref)}`);
+      await this.call(`delete ${describeRef(ref)}`, () => this.objects.delete(spec, undefined, undefined, undefined, undefined, 'Background'));
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;
@@ -202,13 +153,13 @@ export class KubeClient {
   }
 
   async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
-    const list = await bounded(this.core.listNamespacedPod({ namespace, labelSelector }), this.requestTimeoutMs, `list pods ${labelSelector} in ${namespace}`);
+    const list = await this.call(`list pods ${labelSelector} in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
     return list.items;
   }
 
   async readCrd(name: string): Promise<V1CustomResourceDefinition | undefined> {
     try {
-      return await bounded(this.apiext.readCustomResourceDefinition({ name }), this.requestTimeoutMs, `read CRD ${name}`);
+      return await this.call(`read CRD ${name}`, () => this.apiext.readCustomResourceDefinition({ name }));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -241,7 +192,7 @@ export class KubeClient {
     const url = new URL(this.server.replace(/\/+$/, '') + path);
     const client = url.protocol === 'http:' ? http : https;
     return new Promise<T | undefined>((resolvePromise, reject) => {
-      const req = client.request(url, { ...opts, timeout: this.requestTimeoutMs, signal }, (res) => {
+      const req = client.request(url, { ...opts, signal: deadlineSignal(this.requestTimeoutMs, signal) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
@@ -259,14 +210,16 @@ export class KubeClient {
           resolvePromise(body as T);
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within ${Math.round(this.requestTimeoutMs / 1000)} s`)));
-      req.on('error', reject);
+      req.on('error', (error) => {
+        const timedOut = error.name === 'AbortError' && !signal?.aborted;
+        reject(timedOut ? new Error(`GET ${path}: no answer within ${formatGoDuration(this.requestTimeoutMs)}`, { cause: error }) : error);
+      });
       req.end();
     });
   }
 
   /** The server's version; throws an infra error that names the server when it cannot be reached. */
-  async ping(source: string, timeoutMs = 10_000): Promise<string> {
+  async ping(source: string, timeoutMs: number = DEFAULTS.kubePingMs): Promise<string> {
     const saved = this.requestTimeoutMs;
     this.requestTimeoutMs = timeoutMs;
     try {

@@ -1,0 +1,17 @@
+// Fails when the committed bundles (smp-action/dist, smi-conformance-action/dist) or the embedded
+// schemas differ from what a fresh build makes. Run it right after `npm run build` (.ci/run does).
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const paths = ['smp-action/dist', 'smi-conformance-action/dist', 'packages/core/src/schemas'];
+const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+
+execFileSync(process.execPath, [resolve(root, 'scripts/embed-schemas.mjs'), '--check'], { stdio: 'inherit' });
+const changed = git('status', '--porcelain', '--', ...paths);
+if (changed) {
+  console.error(`The committed dist/ (or embedded schemas) differ from a fresh build; run npm run build and commit:\n${changed}`);
+  console.error(git('--no-pager', 'diff', '--stat', '--', ...paths));
+  process.exit(1);
+}
+console.log('dist/ and the embedded schemas are fresh');
