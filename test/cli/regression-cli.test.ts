@@ -51,11 +51,11 @@ describe.sequential('meshspec smp run: the regression gate', () => {
     const baseP99 = readJson(join(dir, 'base/smp-result.json')).latencies_ms.p99;
 
     delayMs = Math.max(30, Math.ceil(baseP99 * 10) + 10);
-    const slow = await smpRun(dir, '--out', 'slow', '--baseline', 'base/smp-result.json', '--regression', 'p99:+10%', '--regression', 'actual_qps:-50%');
+    const slow = await smpRun(dir, '--out', 'slow', '--baseline', 'base/smp-result.json', '--regression', 'p99:+10%', '--regression', 'error_rate:+1pp');
     expect(slow.code, slow.err).toBe(1);
     expect(slow.err).toMatch(/^meshspec smp run: 1 regression against the baseline \(base\/smp-result\.json\): p99:\+10% exceeded: p99 rose from [\d.]+ ms \(baseline\) to [\d.]+ ms/);
     expect(slow.out).toMatch(/FAIL {2}p99:\+10% exceeded/);
-    expect(slow.out).toMatch(/pass {2}actual_qps:-50% held/);
+    expect(slow.out).toMatch(/pass {2}error_rate:\+1pp held/);
     const deltas = readJson(join(dir, 'slow/smp-deltas.json'));
     expect(deltas).toMatchObject({ baseline_source: 'file', regression: true, baseline: { location: 'base/smp-result.json' } });
     const p99 = deltas.deltas.find((d: { metric: string }) => d.metric === 'p99');
