@@ -55,7 +55,8 @@ export function singleRunFigure(result: FigureSource, metric: GatedMetric): numb
     case 'success_qps':
       // Issue 11 writes success_qps at the top level; results written before that are derived.
       if (typeof result.success_qps === 'number') return result.success_qps;
-      return s.duration_s > 0 ? (s.requests - s.errors) / s.duration_s : 0;
+      // The achieved rate's successful share, so it never exceeds actual_qps through rounding.
+      return s.requests > 0 ? Math.round(result.actual_qps * (1 - s.errors / s.requests) * 1000) / 1000 : 0;
     case 'error_rate':
       return s.requests > 0 ? s.error_rate * 100 : null;
     case 'p99.9': {

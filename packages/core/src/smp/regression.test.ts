@@ -149,6 +149,11 @@ describe('the gate', () => {
     expect(slower.checks[0]!.message).toContain('actual_qps fell from 100/s (baseline) to 90/s');
   });
 
+  it('says when a figure did not move', () => {
+    const same = compareWithBaseline(resultAt(2), baselineOf(resultAt(2)), parseRegressionFlags(['p99:+10%']));
+    expect(same.checks[0]!.message).toBe('p99:+10% held: p99 stayed at 2 ms (baseline and this run), at most 2.2 ms allowed');
+  });
+
   it('compares error rates in percentage points', () => {
     const base = resultAt(2, { errors: 10 }); // 1%
     const rules = parseRegressionFlags(['error_rate:+0.5pp']);

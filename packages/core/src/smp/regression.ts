@@ -297,9 +297,12 @@ function checkRule(rule: RegressionRule, d: MetricDelta, repeats: number): Regre
   if (d.current === null) return { ...base, passed: false, limit: null, message: `${rule.expression} failed: ${rule.metric} is unknown in this run (no request got a response); the baseline had ${f(d.baseline)}` };
   const limit = round3(limitOf(rule, d.baseline));
   const passed = rule.direction === 'rise' ? d.current <= limit + 1e-9 : d.current >= limit - 1e-9;
-  const verb = d.current > d.baseline ? 'rose' : d.current < d.baseline ? 'fell' : 'stayed';
   const bound = rule.direction === 'rise' ? `at most ${f(limit)} allowed` : `at least ${f(limit)} required`;
-  let message = `${rule.expression} ${passed ? 'held' : 'exceeded'}: ${rule.metric} ${verb} from ${f(d.baseline)} (baseline) to ${f(d.current)} (${formatDeltaChange(d)}), ${bound}`;
+  const moved =
+    d.current === d.baseline
+      ? `${rule.metric} stayed at ${f(d.current)} (baseline and this run)`
+      : `${rule.metric} ${d.current > d.baseline ? 'rose' : 'fell'} from ${f(d.baseline)} (baseline) to ${f(d.current)} (${formatDeltaChange(d)})`;
+  let message = `${rule.expression} ${passed ? 'held' : 'exceeded'}: ${moved}, ${bound}`;
   if (repeats > 1) message += `; median of ${repeats} repeats`;
   if (d.within_spread && !passed) {
     const s = d.current_spread ?? d.baseline_spread!;
