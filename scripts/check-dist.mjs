@@ -1,17 +1,17 @@
-// Fails when the committed bundles (smp-action/dist, smi-conformance-action/dist) or the embedded
-// schemas differ from what a fresh build makes. Run it right after `npm run build` (.ci/run does).
+// Fails when the committed bundles (smp-action/dist, smi-conformance-action/dist), the embedded
+// schemas or the report page's embedded assets differ from what a fresh build makes. Run it right after `npm run build` (.ci/run does).
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const paths = ['smp-action/dist', 'smi-conformance-action/dist', 'packages/core/src/schemas'];
+const paths = ['smp-action/dist', 'smi-conformance-action/dist', 'packages/core/src/schemas', 'packages/core/src/report/html'];
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
 
-execFileSync(process.execPath, [resolve(root, 'scripts/embed-schemas.mjs'), '--check'], { stdio: 'inherit' });
+for (const script of ['embed-schemas.mjs', 'embed-page-assets.mjs']) execFileSync(process.execPath, [resolve(root, 'scripts', script), '--check'], { stdio: 'inherit' });
 const changed = git('status', '--porcelain', '--', ...paths);
 if (changed) {
-  console.error(`The committed dist/ (or embedded schemas) differ from a fresh build; run npm run build and commit:\n${changed}`);
+  console.error(`The committed dist/ (or embedded schemas or page assets) differ from a fresh build; run npm run build and commit:\n${changed}`);
   console.error(git('--no-pager', 'diff', '--stat', '--', ...paths));
   process.exit(1);
 }
-console.log('dist/ and the embedded schemas are fresh');
+console.log('dist/, the embedded schemas and the page assets are fresh');

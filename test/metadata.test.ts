@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import Ajv07 from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../packages/core/src/defaults.js';
+import { requireDuration } from '../packages/core/src/duration.js';
+import { DEFAULT_DEADLINE_MS } from '../packages/core/src/provider/http.js';
 import { parseProfileText } from '../packages/core/src/smp/profile.js';
 import { fixturePath } from './support/fixtures.mjs';
 
@@ -41,6 +44,24 @@ describe('action metadata', () => {
     });
   }
 
+  // src/defaults.ts defines each default once; action.yml repeats some for the workflow editor.
+  it('the action.yml defaults agree with DEFAULTS', () => {
+    const defaults = (action: string) =>
+      Object.fromEntries(
+        Object.entries((yaml.load(readFileSync(join(root, action, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs).map(([k, v]) => [k, v.default]),
+      );
+    const smp = defaults('smp-action');
+    const smi = defaults('smi-conformance-action');
+    expect([smp.output_dir, smi.output_dir]).toEqual([DEFAULTS.outDir, DEFAULTS.outDir]);
+    expect(requireDuration(smp.request_timeout!, 'request_timeout')).toBe(DEFAULTS.requestTimeoutMs);
+    expect(requireDuration(DEFAULTS.requestTimeout, 'DEFAULTS.requestTimeout')).toBe(DEFAULTS.requestTimeoutMs);
+    expect(requireDuration(smi.step_timeout!, 'step_timeout')).toBe(DEFAULTS.stepTimeoutMs);
+    for (const inputs of [smp, smi]) {
+      expect(requireDuration(inputs.cluster_timeout!, 'cluster_timeout')).toBe(DEFAULTS.clusterReadyMs);
+      expect(requireDuration(inputs.provider_deadline!, 'provider_deadline')).toBe(DEFAULT_DEADLINE_MS);
+    }
+  });
+
   it('smp-action accepts every input of Meshery\'s smp action', () => {
     const meta = yaml.load(readFileSync(join(root, 'smp-action/action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
     for (const k of ['provider_token', 'platform', 'profile_filename', 'profile_name', 'endpoint_url', 'service_mesh', 'test_name', 'load_generator']) expect(meta.inputs).toHaveProperty(k);
@@ -69,6 +90,11 @@ describe('examples and generated files', () => {
   it('the embedded schemas match schemas/', () => {
     // Fails when a schema changed without `npm run build:core`.
     expect(() => execFileSync(process.execPath, [join(root, 'scripts/embed-schemas.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  it("the report page's embedded assets match uPlot and report/html/page/", () => {
+    // Fails when page/report.js or report.css changed (or uplot was upgraded) without `npm run build:core`.
+    expect(() => execFileSync(process.execPath, [join(root, 'scripts/embed-page-assets.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 });
 

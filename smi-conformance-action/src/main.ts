@@ -32,7 +32,7 @@ import {
   setOutputs,
   state,
   teardownFromState,
-  uploadOutputDir,
+  uploadAndLinkReport,
   writeJobSummary,
   type ActionContext,
   type MainOutcome,
@@ -131,7 +131,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       const report = await logger.group('Publish', () => publishSmiRun(i.publish, logger, result as unknown as Record<string, unknown>));
       publishKind = await reportPublish(report, i.publish, logger);
     }
-    const shared = await shareResults(i.github, { action: 'smi', markdown: outcome.summaryMarkdown, files: [...Object.values(outcome.files), resolve(outDir, 'report.html')] }, logger);
+    const shared = await shareResults(i.github, { action: 'smi', markdown: outcome.summaryMarkdown, files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
     const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);
     const failureMessage =
       failureKind === outcome.failureKind ? outcome.failureMessage : failureKind === shared.failureKind ? shared.failureMessage : 'the result was not published; the files are in the output directory';
@@ -141,7 +141,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, meshNamespace ? [meshNamespace] : [], logger);
     throw error;
   } finally {
-    if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
+    await uploadAndLinkReport(outDir, i.artifact, logger);
     await writeJobSummary(phasesMarkdown(logger.timings));
   }
 }

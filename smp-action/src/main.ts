@@ -35,7 +35,7 @@ import {
   scrubber,
   setOutputs,
   teardownFromState,
-  uploadOutputDir,
+  uploadAndLinkReport,
   validArtifactName,
   writeJobSummary,
   type ActionContext,
@@ -176,8 +176,8 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     const report = await logger.group('Publish', () => publishSmpOutcome(outcome, profile, i.publish, logger));
     if (report) publishKind = await reportPublish(report, i.publish, logger);
   }
-  if (i.artifact.upload) await logger.group('Artifact', () => uploadOutputDir(outDir, i.artifact.name, logger));
-  const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: [...Object.values(outcome.files), resolve(outDir, 'report.html')] }, logger);
+  await uploadAndLinkReport(outDir, i.artifact, logger);
+  const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
   await writeJobSummary(phasesMarkdown(logger.timings));
 
   const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);

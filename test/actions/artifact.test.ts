@@ -220,9 +220,11 @@ for (const node of nodeBinaries()) {
       expect(s.artifacts.map((a) => a.name)).toEqual(['perf-results-1']); // the post step does not upload again
       const a = s.artifacts[0];
       expect(a.finalized).toBe(true);
-      expect(Object.keys(a.files)).toEqual(expect.arrayContaining(['smp-result.json', 'fortio.json', 'summary.md']));
+      expect(Object.keys(a.files)).toEqual(expect.arrayContaining(['smp-result.json', 'fortio.json', 'summary.md', 'report.html']));
       const out = join(ws, 'meshspec-results');
-      for (const name of ['smp-result.json', 'fortio.json', 'summary.md']) expect(a.files[name].equals(readFileSync(join(out, name))), name).toBe(true);
+      // The job summary names the artifact and the page in it.
+      expect(r.summary).toMatch(/📊 \*\*The report page\*\*: download the artifact \[perf-results-1\]\(https:\/\/github\.com\/.+\/actions\/runs\/\d+\/artifacts\/\d+\) and open `report\.html`/);
+      for (const name of ['smp-result.json', 'fortio.json', 'summary.md', 'report.html']) expect(a.files[name].equals(readFileSync(join(out, name))), name).toBe(true);
       expect(JSON.parse(a.files['smp-result.json'].toString('utf8')).stats.requests).toBeGreaterThan(0);
       expect(r.stdout).toMatch(/as artifact "perf-results-1"/);
       expect(r.stdout).not.toMatch(/::warning::/);

@@ -21,6 +21,17 @@ describe('the core import graph', () => {
     }
   });
 
+  it('finds a cycle that closes through the src/index.ts barrel', () => {
+    const probe = join(CORE_SRC, 'smp', '__barrel-probe.ts');
+    writeFileSync(probe, "import { DEFAULTS } from '../index.js';\nexport const x = DEFAULTS;\n");
+    try {
+      const cycles = unitCycles(unitGraph(sourceFiles()));
+      expect(cycles.flat().join('\n')).toContain('smp/__barrel-probe.ts imports ../index.js');
+    } finally {
+      rmSync(probe);
+    }
+  });
+
   it('keeps @actions/* inside src/github/', () => {
     const outside = sourceFiles().filter((f) => !f.startsWith(join(CORE_SRC, 'github') + '/'));
     const offenders = outside.flatMap((f) => [...reachablePackages(f)].filter(([p, via]) => p.startsWith('@actions/') && via === f.slice(CORE_SRC.length + 1)).map(([p, via]) => `${via}: ${p}`));

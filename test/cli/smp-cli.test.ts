@@ -110,6 +110,9 @@ describe('meshspec CLI: smp', () => {
     expect(await runCli(['smp', 'run', '-f', 'p.yaml', '-d', '1s', '--endpoint', `${url}/missing`, '--threshold', 'error_rate<1%', '-o', 'out2'], missed.io)).toBe(1);
     expect(missed.err()).toMatch(/error_rate<1% missed: error_rate was 100/);
     expect(existsSync(join(dir, 'out2/fortio.json'))).toBe(true);
+    // report.html beside the files, with the thresholds the run evaluated (not in smp-result.json).
+    expect(readFileSync(join(dir, 'out/report.html'), 'utf8')).toMatch(/<title>Passed: SMP performance: flagged<\/title>/);
+    expect(readFileSync(join(dir, 'out2/report.html'), 'utf8')).toMatch(/Thresholds missed:<\/strong> error_rate&#60;1% missed/);
   });
 
   it('smp run: bad flags and a missing profile are input errors (exit 2)', async () => {

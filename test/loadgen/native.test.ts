@@ -106,6 +106,13 @@ describe('native load generator: coordinated omission', () => {
     // Only the ~10 requests in flight when a freeze starts see it from their actual send.
     expect(u99).toBeLessThan(c99 / 4);
     expect(r.lateSends).toBeGreaterThan(0.1 * r.requests);
+    // Per second too: a second with a freeze shows it in the corrected p90 (a quarter of its sends
+    // waited), not the uncorrected one (only the ~1% in flight when it froze saw it).
+    const worst = r.timeline.reduce((a, b) => (b.p90_ms > a.p90_ms ? b : a));
+    expect(worst.p90_ms).toBeGreaterThan(150);
+    expect(worst.p90_ms).toBeLessThanOrEqual(worst.p99_ms);
+    expect(worst.uncorrected_p90_ms).toBeLessThan(worst.p90_ms / 4);
+    expect(worst.uncorrected_p50_ms).toBeLessThanOrEqual(worst.uncorrected_p90_ms);
   });
 });
 

@@ -122,6 +122,8 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
       // The job summary is summary.md, then the provider's section (written after publishing).
       expect(run.summary.startsWith(readFileSync(join(out, 'summary.md'), 'utf8').trimEnd())).toBe(true);
       expect(run.summary).toMatch(/### Provider\n\nℹ️ not published: no provider token was given/);
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<title>Conformant: SMI conformance: Open Service Mesh v1.2.4</title>');
+      expect(run.summary).toMatch(/📊 \*\*The report page\*\*: .*`report\.html`/);
       expect(run.summary).toMatch(/### Phases\n(.|\n)*\| Cluster \| [\d.]+ s \|(.|\n)*\| Mesh \(verify\) \| [\d.]+ s \|/);
       expect(run.stdout).toMatch(/::notice::not published: no provider token was given/);
       expect(run.post?.code).toBe(0);

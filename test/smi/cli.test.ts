@@ -76,6 +76,7 @@ describe('meshspec smi run', () => {
     expect(junit).not.toContain('<failure');
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
     expect(summary).toMatch(/^## SMI conformance: Open Service Mesh v1\.2\.4 — ✅ conformant/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<title>Conformant: SMI conformance: Open Service Mesh v1.2.4</title>');
     expect(summary).toContain('| 3 | **trafficDefault**');
     expect(summary).toContain('passing_percentage = 28 / 28');
     expect(namespacesLeft(faithful)).toEqual([]);

@@ -47,14 +47,13 @@ export function reachablePackages(entry: string): Map<string, string> {
 
 /**
  * The unit of the layering rule: a folder of src/ (`smp`, `report`, ...), or a file at the top of
- * src/ on its own (`errors.ts`, `wait.ts`). The barrel src/index.ts re-exports everything and is
- * no unit.
+ * src/ on its own (`errors.ts`, `wait.ts`). The barrel src/index.ts is a unit too: it re-exports
+ * every folder, so a module that imports it depends on all of them, and a cycle through the
+ * barrel is a cycle.
  */
-function unitOf(file: string): string | undefined {
-  const rel = relative(CORE_SRC, file);
-  if (rel === 'index.ts') return undefined;
-  const parts = rel.split('/');
-  return parts.length === 1 ? parts[0] : `${parts[0]}/`;
+function unitOf(file: string): string {
+  const parts = relative(CORE_SRC, file).split('/');
+  return parts.length === 1 ? parts[0]! : `${parts[0]}/`;
 }
 
 /** unit -> units it imports, each with one example import for the message. */
@@ -62,13 +61,12 @@ export function unitGraph(files: string[] = sourceFiles()): Map<string, Map<stri
   const graph = new Map<string, Map<string, string>>();
   for (const file of files) {
     const from = unitOf(file);
-    if (!from) continue;
     const edges = graph.get(from) ?? new Map<string, string>();
     graph.set(from, edges);
     for (const spec of importsOf(file)) {
       if (!spec.startsWith('.')) continue;
       const to = unitOf(resolveRelative(file, spec));
-      if (to && to !== from && !edges.has(to)) edges.set(to, `${relative(CORE_SRC, file)} imports ${spec}`);
+      if (to !== from && !edges.has(to)) edges.set(to, `${relative(CORE_SRC, file)} imports ${spec}`);
     }
   }
   return graph;

@@ -82,5 +82,16 @@ export function makeContext(overrides: Partial<ResultContext> = {}): ResultConte
 
 /** A time series with one point per second. */
 export function timelineOf(seconds: number, point: (second: number) => Partial<TimelinePoint> = () => ({})): TimelinePoint[] {
-  return Array.from({ length: seconds }, (_, i) => ({ second: i + 1, requests: 100, errors: 0, p50_ms: 1, p99_ms: 5, ...point(i + 1) }));
+  return Array.from({ length: seconds }, (_, i) => ({
+    second: i + 1,
+    requests: 100,
+    errors: 0,
+    p50_ms: 1,
+    p90_ms: 3,
+    p99_ms: 5,
+    uncorrected_p50_ms: 1,
+    uncorrected_p90_ms: 3,
+    uncorrected_p99_ms: 5,
+    ...point(i + 1),
+  }));
 }

@@ -41,11 +41,3 @@ export class CancelledError extends Error {
     this.name = 'CancelledError';
   }
 }
-
-/** Rejects with the signal's reason once it aborts; for racing waits against cancellation. */
-export function abortPromise(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { DEFAULTS } from '../defaults.js';
 import { requireDuration } from '../duration.js';
 import { ensureCluster } from '../cluster/ensure.js';
 import { kubeconfigPath } from '../kube/config.js';
@@ -83,7 +85,7 @@ Prints the kubeconfig path and context on success. Exit 3 when the cluster canno
     } catch (error) {
       if (state?.created) {
         await collectDiagnostics({
-          outDir: s('out') ?? `${io.cwd}/meshspec-results`,
+          outDir: resolve(io.cwd, s('out') ?? DEFAULTS.outDir),
           namespaces: [],
           minikube: state.minikubePath && state.profile ? { path: state.minikubePath, profile: state.profile, env: minikubeEnv({ base: io.env, kubeconfigPath: kubeconfig }) } : undefined,
           logger,

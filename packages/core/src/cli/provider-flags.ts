@@ -4,6 +4,7 @@ import { requireDuration } from '../duration.js';
 import { inputError } from '../errors.js';
 import { combineExitCodes, exitCodeOf } from '../errors.js';
 import { publishFailureKind, type PublishReport, type PublishSettings } from '../pipeline/publish.js';
+import { DEFAULT_DEADLINE_MS } from '../provider/http.js';
 import { secretsOfInput } from '../provider/token.js';
 import type { CliIO } from './command.js';
 import { strFlag, type ParsedFlags } from './parse.js';
@@ -28,7 +29,7 @@ export const PROVIDER_HELP = `Provider (publishing; without a token, results sta
       --provider-token-mode M   token (default: the whole token, as current Meshery sends)
                                 or access_token (the decoded access token, as older Meshery)
       --provider-casing C       camel (default) or snake request bodies
-      --provider-deadline D     total time for publishing, retries included (default 60s)
+      --provider-deadline D     total time for publishing, retries included (default ${DEFAULT_DEADLINE_MS / 1000}s)
       --smi-endpoint-enabled    post SMI results even if the provider does not advertise them
       --publish-failure P       fail (default: exit 3) or warn`;
 

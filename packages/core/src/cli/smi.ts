@@ -49,7 +49,7 @@ junit.xml and summary.md. Each spec runs in its own namespace, deleted afterward
       --kubeconfig FILE            kubeconfig (default: KUBECONFIG, then ~/.kube/config)
       --context NAME               kubeconfig context (default: the current one)
   -o, --out DIR                    output directory (default ./${DEFAULTS.outDir})
-      --step-timeout D             how long a step may take, Go duration (default 180s)
+      --step-timeout D             how long a step may take, Go duration (default ${DEFAULTS.stepTimeoutMs / 1000}s)
       --smi-version V              SMI release: v0.6.0 (default) or auto (newest version each CRD serves)
       --min-passing-percentage N   conformant when at least N% of the steps pass (default: every spec must pass)
       --no-fail-on-nonconformance  exit 0 even when the mesh is not conformant

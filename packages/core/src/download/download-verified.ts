@@ -89,7 +89,7 @@ export async function downloadVerified(req: DownloadRequest, ctx: DownloadContex
 
   const expected = await expectedDigest(req, ctx);
   logger.info(`${label}: downloading ${req.url}`);
-  const file = await toolCache.download(req.url);
+  const file = await toolCache.download(req.url, undefined, ctx.signal);
   let scratch: string | undefined;
   try {
     const actual = await sha256File(file);
@@ -137,7 +137,7 @@ async function expectedDigest(req: DownloadRequest, ctx: DownloadContext): Promi
     return { sha256: sha, verifiedBy: 'checksum-file' };
   }
   if (req.checksumUrl) {
-    const file = await ctx.toolCache.download(req.checksumUrl);
+    const file = await ctx.toolCache.download(req.checksumUrl, undefined, ctx.signal);
     try {
       const assetName = decodeURIComponent(basename(new URL(req.url).pathname));
       const sha = parseChecksumFile(readFileSync(file, 'utf8'), assetName);

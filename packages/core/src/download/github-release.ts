@@ -1,6 +1,7 @@
 import { infraError } from '../errors.js';
 import { parseGithubDigest } from './checksum.js';
 import { GITHUB_API, throughMirror } from './mirror.js';
+import { deadlineSignal } from '../wait.js';
 
 export interface ReleaseAssetRef {
   /** `owner/repo`. */
@@ -35,7 +36,7 @@ export async function fetchGithubAssetDigest(ref: ReleaseAssetRef, options: Gith
     'user-agent': 'meshspec',
   };
   if (options.token && new URL(url).origin === GITHUB_API) headers.authorization = `Bearer ${options.token}`;
-  const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000);
+  const signal = deadlineSignal(30_000, options.signal);
   let body: { assets?: { name?: string; digest?: unknown }[] };
   try {
     const res = await fetch(url, { headers, signal });

@@ -19,8 +19,8 @@ import { redactUrl } from '../redact.js';
 export interface ToolCache {
   /** The directory holding a cached tool version, or undefined when it is not cached. */
   find(tool: string, version: string, arch: string): string | undefined;
-  /** Downloads a URL to a fresh temporary file and returns its path. */
-  download(url: string, headers?: Record<string, string>): Promise<string>;
+  /** Downloads a URL to a fresh temporary file and returns its path; `signal` (the run's cancellation) aborts it. */
+  download(url: string, headers?: Record<string, string>, signal?: AbortSignal): Promise<string>;
   /** Copies one file into the cache as `targetName` and returns the tool's directory. */
   cacheFile(sourceFile: string, targetName: string, tool: string, version: string, arch: string): Promise<string>;
   /** A fresh scratch directory (for unpacking archives). */
@@ -69,12 +69,12 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
   return {
     root,
     find: (tool, version, arch) => findCachedTool(root, tool, version, arch),
-    async download(url, headers) {
+    async download(url, headers, signal) {
       const dest = join(temp, randomUUID(), basename(new URL(url).pathname) || 'download');
       await mkdir(join(dest, '..'), { recursive: true });
       options.logger.debug(`downloading ${redactUrl(url)}`);
       try {
-        const res = await fetch(url, { headers, redirect: 'follow' });
+        const res = await fetch(url, { headers, redirect: 'follow', signal });
         if (!res.ok || !res.body) {
           await res.body?.cancel();
           throw new Error(`HTTP ${res.status}`);

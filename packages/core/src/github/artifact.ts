@@ -1,7 +1,12 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import type { Logger } from '../log.js';
+import { REPORT_FILE } from '../report/html/index.js';
+import { reportLinkMarkdown } from '../report/html/summary-link.js';
+import type { GitHubLogger } from './logger.js';
+import type { ArtifactInputs } from './publish-inputs.js';
+import { writeJobSummary } from './summary.js';
 
 /** Artifact names may not contain these (the artifact service rejects them). */
 const FORBIDDEN = /["':<>|*?\\/\r\n]/;
@@ -51,4 +56,21 @@ export async function uploadOutputDir(dir: string, name: string, logger: Logger)
     logger.warn(`the artifact "${name}" was not uploaded: ${(error as Error).message}. The files stay in ${dir}.`);
     return undefined;
   }
+}
+
+/** The artifact's page on GitHub, when the run's coordinates are known (GitHub's UI URL for an artifact). */
+function artifactUrl(id: number | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = env;
+  return id !== undefined && server && repo && runId ? `${server}/${repo}/actions/runs/${runId}/artifacts/${id}` : undefined;
+}
+
+/**
+ * Uploads the output directory when the inputs ask for it, then points the job summary at
+ * report.html: in the artifact (named, and linked when GitHub gave an id), or on the runner.
+ */
+export async function uploadAndLinkReport(outDir: string, artifact: ArtifactInputs, logger: GitHubLogger): Promise<void> {
+  const uploaded = artifact.upload ? await logger.group('Artifact', () => uploadOutputDir(outDir, artifact.name, logger)) : undefined;
+  // A run that failed before its results (a cluster that never came up) has no page to point at.
+  if (!existsSync(join(outDir, REPORT_FILE))) return;
+  await writeJobSummary(reportLinkMarkdown({ outDir, artifact: uploaded ? { name: artifact.name, url: artifactUrl(uploaded.id) } : undefined }));
 }

@@ -3,6 +3,7 @@ import { infraError } from '../errors.js';
 import { throughMirror } from '../download/mirror.js';
 import { PATTERNS } from '../download/patterns.js';
 import type { ToolEnv, ToolRequirement } from './installer.js';
+import { deadlineSignal } from '../wait.js';
 
 /** Helm 3 (research/release-assets.md §5): v4 is out, and get.helm.sh's "latest" now points at it. */
 const HELM_VERSION = 'v3.21.4';
@@ -67,9 +68,8 @@ export function chartTool(key: string, selector: ChartSelector): ToolRequirement
 }
 
 async function fetchIndex(url: string, signal?: AbortSignal): Promise<unknown> {
-  const timeout = AbortSignal.timeout(60_000);
   try {
-    const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { 'user-agent': 'meshspec' } });
+    const res = await fetch(url, { signal: deadlineSignal(60_000, signal), headers: { 'user-agent': 'meshspec' } });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return yaml.load(await res.text(), { schema: yaml.JSON_SCHEMA });
   } catch (error) {

@@ -2,6 +2,7 @@ import { worstKind, type FailureKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MeshInfo, SmiSpecName } from '../mesh/registry.js';
 import { writeResultFiles } from '../report/files.js';
+import { writeReportPage } from '../report/html/index.js';
 import { toJUnitXml } from '../smi/junit.js';
 import { KubeClient } from '../kube/client.js';
 import { resolveKubeConfig, type KubeTarget } from '../kube/config.js';
@@ -50,7 +51,8 @@ export interface SmiConformanceOutcome {
   suite: SmiSuiteResult;
   result: SmiResult;
   verdict: Verdict;
-  files: { result: string; junit: string; summary: string };
+  /** `report` is absent when the page could not be made (a warning says why). */
+  files: { result: string; junit: string; summary: string; report?: string };
   summaryMarkdown: string;
   failureKind: FailureKind;
   /** Every failure, one sentence each (the verdict, environment failures, a failed publish). */
@@ -95,7 +97,8 @@ export async function runSmiConformance(options: SmiConformanceOptions): Promise
     { [SMI_RESULT_FILE]: result, [JUNIT_FILE]: toJUnitXml(suite), [SMI_SUMMARY_FILE]: summaryMarkdown },
     { scrub: options.scrub },
   );
-  const files = { result: paths[SMI_RESULT_FILE]!, junit: paths[JUNIT_FILE]!, summary: paths[SMI_SUMMARY_FILE]! };
+  const report = await writeReportPage(options.outDir, { [SMI_RESULT_FILE]: result }, { version: options.toolVersion, logger, scrub: options.scrub });
+  const files = { result: paths[SMI_RESULT_FILE]!, junit: paths[JUNIT_FILE]!, summary: paths[SMI_SUMMARY_FILE]!, report };
 
   const kinds: FailureKind[] = [];
   const messages: string[] = [];

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
 import { writeResultFiles } from '../report/files.js';
+import { writeReportPage } from '../report/html/index.js';
+import { pageDeltasOf } from '../report/smp-deltas.js';
 import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
 import { buildFortioResult, type FortioResult } from '../smp/fortio.js';
@@ -56,7 +58,8 @@ export interface SmpRunOutcome {
   thresholds: ThresholdResult[];
   /** Present when a baseline was given. */
   deltas?: BaselineDeltas;
-  files: { result: string; fortio: string; summary: string; deltas?: string };
+  /** `report` is absent when the page could not be made (a warning says why). */
+  files: { result: string; fortio: string; summary: string; deltas?: string; report?: string };
   summaryMarkdown: string;
   table: string;
   failureKind: 'none' | 'test' | 'cancelled';
@@ -148,12 +151,14 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown, ...(deltas ? { [DELTAS_FILE]: deltas } : {}) },
     { scrub: options.scrub },
   );
+  // The page after the files it shows: a page that cannot be made never costs the result.
+  const report = await writeReportPage(options.outDir, { [SMP_RESULT_FILE]: result }, { smp: { thresholds: thresholdResults, ...(deltas ? { deltas: pageDeltasOf(deltas) } : {}) }, version: options.version ?? 'dev', logger, scrub: options.scrub });
   return {
     result,
     fortio,
     thresholds: thresholdResults,
     deltas,
-    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, ...(deltas ? { deltas: paths[DELTAS_FILE]! } : {}) },
+    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, ...(deltas ? { deltas: paths[DELTAS_FILE]! } : {}), report },
     summaryMarkdown,
     table: renderSmpTable(result),
     failureKind,

@@ -10,7 +10,7 @@ import { infraError } from '../errors.js';
  */
 
 /** A function applied to every text before it is written; the caller passes a SecretScrubber's. */
-type Scrub = ((text: string) => string) | { scrub(text: string): string };
+export type Scrub = ((text: string) => string) | { scrub(text: string): string };
 
 export interface WriteOptions {
   scrub?: Scrub;

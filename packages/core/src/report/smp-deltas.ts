@@ -5,6 +5,7 @@ import type { RepeatStats } from '../smp/repeats.js';
 import type { SmpResult } from '../smp/result.js';
 import type { ThresholdResult } from '../smp/thresholds.js';
 import { escapeMd, formatCount, formatPercent } from './format.js';
+import type { SmpPageOptions } from './html/smp-page.js';
 
 /**
  * Markdown for the regression gate and the repeats: a section of the job summary, and the body of
@@ -73,4 +74,26 @@ export function renderSmpComment(result: SmpResult, thresholds: readonly Thresho
   if (deltas) out.push(...renderDeltasMarkdown(deltas));
   if (runUrl) out.push(`[Full results in the run](${runUrl})`, '');
   return out.join('\n');
+}
+
+/** Lower is better for latencies and the error rate; higher for the rates. */
+const HIGHER_IS_BETTER = new Set(['actual_qps', 'success_qps']);
+
+/** The deltas as report.html's SMP page takes them (report/html/smp-page.ts). */
+export function pageDeltasOf(d: BaselineDeltas): NonNullable<SmpPageOptions['deltas']> {
+  const broken = new Set(d.checks.filter((c) => !c.passed).map((c) => c.metric));
+  return {
+    baseline: { label: d.baseline.location, id: d.baseline.id, date: d.baseline.start_time },
+    metrics: d.deltas.map((m) => {
+      const better = m.change === null || m.change === 0 ? undefined : (m.change > 0) === HIGHER_IS_BETTER.has(m.metric);
+      return {
+        metric: m.metric,
+        unit: m.unit === 'rps' ? 'requests/s' : m.unit,
+        baseline: m.baseline,
+        current: m.current,
+        change: m.change_pct === null ? null : m.change_pct / 100,
+        verdict: broken.has(m.metric) ? 'regressed' : better === undefined ? 'unchanged' : better ? 'better' : 'worse',
+      };
+    }),
+  };
 }

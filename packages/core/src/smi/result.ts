@@ -25,7 +25,7 @@ export interface SmiResult {
   meshspec: MeshspecDetail;
 }
 
-interface SmiSpecDetail {
+export interface SmiSpecDetail {
   smi_specification: string;
   /** `<release>/<api version>`, e.g. `v0.6.0/v1alpha3` (`auto/<version>` with smi_version auto). */
   smi_version: string;
@@ -58,7 +58,7 @@ interface MeshspecDetail {
   specs: MeshspecSpec[];
 }
 
-interface MeshspecSpec {
+export interface MeshspecSpec {
   smi_specification: string;
   api_version: string | null;
   namespace: string;

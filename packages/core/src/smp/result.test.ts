@@ -107,9 +107,10 @@ describe('buildSmpResult', () => {
   });
 
   it('copies the per-second timeline', () => {
-    const r = buildSmpResult(makeRun({ correctedUs: [1000], timeline: timelineOf(3, (s) => ({ p99_ms: s * 1.23456 })) }), makeContext());
+    const r = buildSmpResult(makeRun({ correctedUs: [1000], timeline: timelineOf(3, (s) => ({ p99_ms: s * 1.23456, uncorrected_p90_ms: s * 0.98765 })) }), makeContext());
     expect(r.stats.timeline).toHaveLength(3);
-    expect(r.stats.timeline[2]).toEqual({ second: 3, requests: 100, errors: 0, p50_ms: 1, p99_ms: 3.704 });
+    // Corrected and uncorrected p50/p90/p99 of every second, for report.html's latency-over-time chart.
+    expect(r.stats.timeline[2]).toEqual({ second: 3, requests: 100, errors: 0, p50_ms: 1, p90_ms: 3, p99_ms: 3.704, uncorrected_p50_ms: 1, uncorrected_p90_ms: 2.963, uncorrected_p99_ms: 5 });
   });
 });
 

@@ -73,8 +73,14 @@ export interface SmpTimelinePoint {
   second: number;
   requests: number;
   errors: number;
+  /** Corrected latencies of the responses completed in that second. */
   p50_ms: number;
+  p90_ms?: number;
   p99_ms: number;
+  /** Uncorrected (timed from the real send); absent in results written before they existed. */
+  uncorrected_p50_ms?: number;
+  uncorrected_p90_ms?: number;
+  uncorrected_p99_ms?: number;
 }
 
 interface SmpStats {
@@ -209,7 +215,11 @@ function timelineOf(points: TimelinePoint[]): SmpTimelinePoint[] {
     requests: p.requests,
     errors: p.errors,
     p50_ms: round(p.p50_ms, 3),
+    p90_ms: round(p.p90_ms, 3),
     p99_ms: round(p.p99_ms, 3),
+    uncorrected_p50_ms: round(p.uncorrected_p50_ms, 3),
+    uncorrected_p90_ms: round(p.uncorrected_p90_ms, 3),
+    uncorrected_p99_ms: round(p.uncorrected_p99_ms, 3),
   }));
 }
 

@@ -117,10 +117,8 @@ export class Http1ResponseParser {
   keepAlive = true;
   /** Why execute() returned -1. */
   error = '';
-  /** Body bytes of the current response (for size statistics). */
+  /** Body bytes of the current response. The generator does not read it; the parser's tests check body framing with it. */
   bodyBytes = 0;
-  /** Interim (1xx) responses skipped before the final one. */
-  interimResponses = 0;
 
   private state = S_IDLE;
   private expectNoBody = false;
@@ -153,7 +151,6 @@ export class Http1ResponseParser {
     this.complete = false;
     this.error = '';
     this.bodyBytes = 0;
-    this.interimResponses = 0;
     this.statusCode = 0;
     this.state = S_IDLE;
     this.beginMessage();
@@ -162,11 +159,6 @@ export class Http1ResponseParser {
   /** True when no byte of a response has been seen since reset(). */
   get idle(): boolean {
     return this.state === S_IDLE;
-  }
-
-  /** True while the body runs until the connection closes. */
-  get readsUntilClose(): boolean {
-    return this.state === S_BODY_CLOSE;
   }
 
   /**
@@ -553,7 +545,6 @@ export class Http1ResponseParser {
     const status = this.statusCode;
     if (status < 200 && status !== 101) {
       // Interim response (100 Continue, 103 Early Hints): the final response follows.
-      this.interimResponses++;
       this.beginMessage();
       this.state = S_IDLE;
       return false;

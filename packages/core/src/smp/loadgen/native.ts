@@ -267,6 +267,7 @@ class Run {
 
   // The current second of the timeline.
   private readonly secHist: Histogram = createLatencyHistogram();
+  private readonly secUncorrected: Histogram = createLatencyHistogram();
   private secRequests = 0;
   private secErrors = 0;
   private secondsEmitted = 0;
@@ -497,6 +498,7 @@ class Run {
     recordMs(this.corrected, lat);
     recordMs(this.uncorrected, now - c.sentAt);
     recordMs(this.secHist, lat);
+    recordMs(this.secUncorrected, now - c.sentAt);
     this.statusCounts[status]++;
     this.requests++;
     this.secRequests++;
@@ -525,6 +527,7 @@ class Run {
       recordMs(this.corrected, now - c.intendedAt);
       recordMs(this.uncorrected, now - c.sentAt);
       recordMs(this.secHist, now - c.intendedAt);
+      recordMs(this.secUncorrected, now - c.sentAt);
     }
     c.busy = false;
     this.busyCount--;
@@ -603,12 +606,17 @@ class Run {
       requests: this.secRequests,
       errors: this.secErrors,
       p50_ms: percentileMs(this.secHist, 50),
+      p90_ms: percentileMs(this.secHist, 90),
       p99_ms: percentileMs(this.secHist, 99),
+      uncorrected_p50_ms: percentileMs(this.secUncorrected, 50),
+      uncorrected_p90_ms: percentileMs(this.secUncorrected, 90),
+      uncorrected_p99_ms: percentileMs(this.secUncorrected, 99),
     };
     this.timeline.push(point);
     this.secRequests = 0;
     this.secErrors = 0;
     this.secHist.reset();
+    this.secUncorrected.reset();
     try {
       this.plan.onTick?.(point);
     } catch {

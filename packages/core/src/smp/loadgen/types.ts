@@ -52,7 +52,12 @@ export interface TimelinePoint {
   errors: number;
   /** Corrected latencies of the responses completed in that second, in ms. */
   p50_ms: number;
+  p90_ms: number;
   p99_ms: number;
+  /** The same responses timed from when they were really sent (coordinated omission not corrected). */
+  uncorrected_p50_ms: number;
+  uncorrected_p90_ms: number;
+  uncorrected_p99_ms: number;
 }
 
 /** Everything a run measured. Result building (smp/result.ts) turns it into SMP and Fortio JSON. */
