@@ -3,7 +3,7 @@ import { makeContext, makeRun } from '../../../../test/support/load-run.js';
 import { compareWithBaseline, parseRegressionFlags } from '../smp/regression.js';
 import { applyRepeatMedians, figuresOfRuns, mergeRuns, repeatStats } from '../smp/repeats.js';
 import { buildSmpResult } from '../smp/result.js';
-import { renderDeltasMarkdown, renderRepeatsMarkdown, renderSmpComment } from './smp-deltas.js';
+import { pageDeltasOf, renderDeltasMarkdown, renderRepeatsMarkdown, renderSmpComment } from './smp-deltas.js';
 
 const at = (ms: number) => buildSmpResult(makeRun({ correctedUs: Array(1000).fill(ms * 1000), durationS: 10 }), makeContext());
 
@@ -17,6 +17,15 @@ describe('deltas markdown', () => {
     const comment = renderSmpComment(at(20), [], deltas, 'https://github.com/o/r/actions/runs/1');
     expect(comment).toMatch(/^## SMP run “Load Test”: ❌ failed/);
     expect(comment).toContain('[Full results in the run](https://github.com/o/r/actions/runs/1)');
+  });
+
+  it('gives report.html each metric with its verdict: regressed where a rule broke, else better or worse', () => {
+    const deltas = compareWithBaseline(at(20), { source: 'file', location: 'base.json', result: at(2) }, parseRegressionFlags(['p99:+10%']));
+    const page = pageDeltasOf(deltas);
+    expect(page.baseline.label).toBe('base.json');
+    expect(page.metrics.find((m) => m.metric === 'p99')).toEqual({ metric: 'p99', unit: 'ms', baseline: 2, current: 20, change: 9, verdict: 'regressed' });
+    expect(page.metrics.find((m) => m.metric === 'p50')!.verdict).toBe('worse');
+    expect(page.metrics.find((m) => m.metric === 'error_rate')!.verdict).toBe('unchanged');
   });
 
   it('shows each window, the median and the spread of repeats', () => {
