@@ -106,7 +106,7 @@ describe('smp-action bundle: comment, gate and release assets', () => {
     delayMs = 0;
     const first = await run(ws, { attach_to_release: 'true', comment_key: 'bench' }, env);
     expect(first.code, first.stdout + first.stderr).toBe(0);
-    const names = ['smp-bench-smp-result.json', 'smp-bench-fortio.json', 'smp-bench-summary.md'];
+    const names = ['smp-bench-smp-result.json', 'smp-bench-fortio.json', 'smp-bench-summary.md', 'smp-bench-report.html'];
     expect(release.assets.map((a) => a.name)).toEqual(names);
     expect(JSON.parse(first.outputs.release_assets!).map((a: { name: string }) => a.name)).toEqual(names);
     const firstIds = release.assets.map((a) => a.id);
