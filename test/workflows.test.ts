@@ -18,6 +18,7 @@ interface Step {
   uses?: string;
   with?: Record<string, unknown>;
   run?: string;
+  env?: Record<string, string>;
 }
 interface Workflow {
   permissions?: unknown;
@@ -153,7 +154,7 @@ describe('release.yml', () => {
 describe('e2e.yml', () => {
   const e2e = load('e2e.yml');
   const job = Object.values(e2e.jobs).find((j) => j.strategy?.matrix?.include)!;
-  const entries = job.strategy!.matrix!.include! as { mesh: string; kubernetes_version: string; expect_status: string; expect_min: number; expect_max: number }[];
+  const entries = job.strategy!.matrix!.include! as { mesh: string; kubernetes_version: string }[];
   const steps = job.steps ?? [];
 
   it('runs on ubuntu-latest with real minikube and uses both actions by path', () => {
@@ -169,16 +170,20 @@ describe('e2e.yml', () => {
     for (const e of entries) expect(e.kubernetes_version, e.mesh).toBe(installable.find((m) => m.id === e.mesh)!.kubernetesVersion);
   });
 
-  it('expects conformance exactly from the meshes whose registry entry claims the three specs it runs', () => {
+  it('checks the SMI run against the table of expectations, for every mesh of the matrix, with nothing unverified', () => {
+    const table = JSON.parse(readFileSync(join(root, '.github/e2e/smi-expectations.json'), 'utf8')) as { specs: string[]; meshes: Record<string, { version: string; kubernetes_version: string }> };
+    expect(Object.keys(table.meshes).sort()).toEqual(entries.map((e) => e.mesh).sort());
     for (const e of entries) {
-      const claims = MESHES.find((m) => m.id === e.mesh)!.smiSupport;
-      const full = ['traffic-access', 'traffic-spec', 'traffic-split'].every((s) => claims.includes(s as (typeof claims)[number]));
-      expect(e.expect_status, e.mesh).toBe(full ? 'conformant' : 'not-conformant');
-      expect(e.expect_min <= e.expect_max, e.mesh).toBe(true);
-      if (full) expect([e.expect_min, e.expect_max], e.mesh).toEqual([100, 100]);
-      // A mesh that is not conformant cannot be expected to score 100; one that claims no SMI at all
-      // fails the first step (the CRD check) of every spec.
-      else expect(e.expect_max, e.mesh).toBeLessThanOrEqual(claims.length === 0 ? 10 : 99.99);
+      const mesh = MESHES.find((m) => m.id === e.mesh)!;
+      expect(table.meshes[e.mesh], e.mesh).toMatchObject({ version: mesh.defaultVersion, kubernetes_version: e.kubernetes_version });
     }
+    const smi = steps.find((s) => s.uses === './smi-conformance-action')!;
+    expect(smi.with).toMatchObject({ specs: table.specs.join(','), smi_version: 'auto' });
+    expect(smi.with).not.toHaveProperty('allow_unverified_download');
+    const check = steps.find((s) => s.run?.includes('check-smi.mjs'));
+    expect(check?.run).toContain('node .github/e2e/check-smi.mjs "$RESULT" "$MESH"');
+    expect(check?.env).toMatchObject({ MESH: '${{ matrix.mesh }}', RESULT: '${{ steps.smi.outputs.result_file }}' });
+    // No score range survives anywhere in the matrix.
+    for (const e of entries) expect(Object.keys(e).filter((k) => k.startsWith('expect_')), e.mesh).toEqual([]);
   });
 });

@@ -61,6 +61,9 @@ function readInputs(signal: AbortSignal) {
     meshVersion: inputs.optional('mesh_version'),
     specs: parseSpecs(inputs.list('specs', { commas: true }), 'input specs'),
     smiVersion: parseSmiVersion(inputs.optional('smi_version'), 'input smi_version'),
+    sampleAppImage: inputs.optional('sample_app_image'),
+    // Only Traefik Mesh's install has such choices; they are ignored for other meshes.
+    meshSettings: { chartRepo: inputs.optional('traefik_mesh_chart_repo'), chartVersion: inputs.optional('traefik_mesh_chart_version') },
     stepTimeoutMs: inputs.duration('step_timeout') ?? DEFAULTS.stepTimeoutMs,
     failOnNonconformance: inputs.bool('fail_on_nonconformance', true),
     minPassingPercentage: inputs.number('min_passing_percentage', { min: 0, max: 100 }),
@@ -78,7 +81,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   let cluster: EnsuredCluster | undefined;
   let meshNamespace: string | undefined;
   try {
-    cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
+    cluster = await provisionCluster(i.lifecycle, outDir, logger, signal, i.meshDeployed);
     const kubeconfig = cluster.kubeconfigPath ?? i.lifecycle.kubeconfig;
     state.save(KUBECONFIG, kubeconfig);
     const target: KubeTarget = { kubeconfig, kubeconfigSource: 'input kubeconfig', env: process.env, cwd: workspace() };
@@ -88,13 +91,14 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       meshVersion: i.meshVersion,
       meshDeployed: i.meshDeployed,
       ensureMesh: async () => {
-        const mesh = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: i.meshDeployed, kubeconfigPath: kubeconfig ?? '', where: 'input service_mesh' }, logger, signal);
+        const mesh = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: i.meshDeployed, kubeconfigPath: kubeconfig ?? '', where: 'input service_mesh', settings: i.mesh.id === 'traefik_mesh' ? i.meshSettings : undefined }, logger, signal);
         meshNamespace = mesh.namespace;
         for (const extra of mesh.skippedExtras ?? []) logger.warn(extra);
         return { version: mesh.version };
       },
       specs: i.specs,
       smiVersion: i.smiVersion,
+      sampleAppImage: i.sampleAppImage,
       stepTimeoutMs: i.stepTimeoutMs,
       outDir,
       policy: { failOnNonconformance: i.failOnNonconformance, minPassingPercentage: i.minPassingPercentage },
@@ -117,6 +121,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       cases_total: suite.score.casesTotal,
       result_file: outcome.files.result,
       mesh_version: result.mesh_version,
+      api_versions: JSON.stringify(suite.apiVersions),
       output_dir: outDir,
     });
     // A failing verdict is reported once, by run()'s setFailed; a tolerated one is a warning.

@@ -10,6 +10,9 @@ import {
   renderSmpComment,
   requireMesh,
   runSmpProfile,
+  addSensitiveNames,
+  profileSecrets,
+  smpOutputs,
   VERSION,
   kindOf,
   worstKind,
@@ -20,6 +23,7 @@ import {
 import {
   diagnose,
   inputs,
+  maskSecret,
   phasesMarkdown,
   provisionCluster,
   provisionMesh,
@@ -45,6 +49,7 @@ import {
 /** The inputs as typed values; every check names its input. The token is masked first of all. */
 function readInputs(signal: AbortSignal) {
   const publish = readPublishInputs(signal);
+  addSensitiveNames(inputs.list('redact', { commas: true }));
   checkPublishSettings(publish);
   const github = readGitHubInputs();
   const mesh = inputs.optional('service_mesh');
@@ -70,10 +75,10 @@ function readInputs(signal: AbortSignal) {
     mesh: mesh ? requireMesh(mesh, 'input service_mesh') : undefined,
     meshVersion: inputs.optional('mesh_version'),
     loadGenerator: inputs.optional('load_generator')?.toLowerCase(),
-    durationMs: inputs.duration('duration'),
+    durationMs: inputs.duration('duration', { positive: true }),
     rps: inputs.int('rps', { min: 0 }),
     connections: inputs.int('connections', { min: 1 }),
-    requestTimeoutMs: inputs.duration('request_timeout') ?? DEFAULTS.requestTimeoutMs,
+    requestTimeoutMs: inputs.duration('request_timeout', { positive: true }) ?? DEFAULTS.requestTimeoutMs,
     thresholds: parseThresholdsInput(inputs.str('thresholds')),
     insecureTls: inputs.bool('insecure_tls', false),
     outputDir: inputs.str('output_dir', DEFAULTS.outDir),
@@ -115,7 +120,9 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     loadGenerator: i.loadGenerator,
     mesh: i.mesh,
     meshVersion: i.meshVersion,
-  });
+  }, 'action');
+  // Values redacted by name (headers, query parameters, cookies) are masked everywhere else too.
+  for (const secret of profileSecrets(profile)) maskSecret(secret);
   // The baseline too, before any cluster: a first run's notice (or a bad file) shows at once.
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   let env: { kubernetes_version?: string } | undefined;
@@ -138,6 +145,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     runSmpProfile({
       profile,
       outDir,
+      outDirSource: 'input output_dir',
       thresholds: i.thresholds,
       requestTimeoutMs: i.requestTimeoutMs,
       insecureTls: i.insecureTls,
@@ -156,12 +164,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);
   const { result } = outcome;
   setOutputs({
-    p50_ms: result.latencies_ms.p50,
-    p90_ms: result.latencies_ms.p90,
-    p99_ms: result.latencies_ms.p99,
-    actual_qps: result.actual_qps,
-    error_rate: result.stats.error_rate,
-    requests: result.stats.requests,
+    ...smpOutputs(result),
     result_file: outcome.files.result,
     output_dir: outDir,
     regression: outcome.deltas?.regression ?? false,

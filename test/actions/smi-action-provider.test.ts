@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -83,6 +83,28 @@ describe('smi-conformance-action publishing', () => {
     expect(JSON.parse(readFileSync(join(outDir, 'smi-result.json'), 'utf8')).status).toBe('completed');
     expect(r.summary).toMatch(/❌ the SMI result was NOT published/);
     expect(provider.requestsTo('/smi/results', 'POST').length).toBeGreaterThan(1);
+  });
+
+  it('mesh_deployed with no kubeconfig to be found: exit 1, failure_kind=input at once, naming the paths, never a minikube', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshspec-smi-home-'));
+    const started = Date.now();
+    const r = await runActionBundle({ bundle, env: { HOME: home, KUBECONFIG: '' }, inputs: { service_mesh: 'osm', mesh_deployed: 'true', upload_artifact: 'false' } });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.outputs.failure_kind).toBe('input');
+    expect(r.stdout).toContain(`input mesh_deployed is true, but no kubeconfig was found: looked at ${join(home, '.kube', 'config')}.`);
+    expect(r.stdout).not.toMatch(/starting minikube|downloading/i);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('mesh_deployed with a kubeconfig whose server does not answer: failure_kind=infra, naming the server', async () => {
+    const dead = join(mkdtempSync(join(tmpdir(), 'meshspec-smi-dead-')), 'kubeconfig');
+    await cluster.writeKubeconfig(dead);
+    writeFileSync(dead, readFileSync(dead, 'utf8').replace(/server: \S+/, 'server: http://127.0.0.1:9'));
+    const r = await runActionBundle({ bundle, inputs: { service_mesh: 'osm', mesh_deployed: 'true', kubeconfig: dead, upload_artifact: 'false' } });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.outputs.failure_kind).toBe('infra');
+    expect(r.stdout).toMatch(/input mesh_deployed is true, but the API server http:\/\/127\.0\.0\.1:9 \(context "[^"]+" in .*kubeconfig\) does not answer/);
+    expect(r.stdout).not.toMatch(/starting minikube|cluster: existing/);
   });
 
   it('mesh_deployed with a mesh that is not there fails clearly (infra), before the suite runs', async () => {

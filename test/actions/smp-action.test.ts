@@ -13,12 +13,17 @@ const bundle = resolve(import.meta.dirname, '../../smp-action/dist/index.js');
 
 let server: Server;
 let url: string;
+let flaky = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     if (req.url === '/slow') setTimeout(() => res.end('slow'), 50);
-    else res.end('ok');
+    else if (req.url?.startsWith('/flaky')) {
+      flaky++;
+      res.statusCode = flaky % 4 === 0 ? 503 : 200;
+      res.end('x');
+    } else res.end('ok');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -73,7 +78,9 @@ for (const node of nodeBinaries()) {
       expect(r.summary).toMatch(/### Phases\n\n\| Phase \| Duration \|\n\|---\|---:\|\n\| Load \| \d+\.\d s \|\n\| Publish \| [\d.]+ s \|/);
       expect(r.stdout).toMatch(/::notice.*platform/);
       // Secrets in the profile never reach a log line, the summary or a file.
-      const everything = [r.stdout, r.stderr, r.summary, readFileSync(r.outputs.result_file, 'utf8'), readFileSync(join(ws, 'meshspec-results/fortio.json'), 'utf8')].join('\n');
+      // The runner consumes ::add-mask:: lines (they register the masks); everything else is the log.
+      const log = (r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::'));
+      const everything = [...log, r.summary, readFileSync(r.outputs.result_file, 'utf8'), readFileSync(join(ws, 'meshspec-results/fortio.json'), 'utf8')].join('\n');
       expect(everything).not.toContain('sekret-header-value');
       expect(everything).not.toContain('sekret-url-password');
     });
@@ -98,6 +105,62 @@ for (const node of nodeBinaries()) {
       expect(r.stdout).toMatch(/::error::.*actual_qps>=100000 missed: actual_qps was/);
       expect(existsSync(join(ws, 'meshspec-results/smp-result.json'))).toBe(true);
       expect(r.summary).toMatch(/actual\\?_qps\\?>=100000/);
+    });
+
+    it('fails a run in which no request succeeded: failure_kind=test, the cause, empty latency outputs', async (ctx) => {
+      requires(ctx, node.skipReason);
+      const dead = await new Promise<number>((done) => {
+        const s = createServer();
+        s.listen(0, '127.0.0.1', () => {
+          const port = (s.address() as AddressInfo).port;
+          s.close(() => done(port));
+        });
+      });
+      const ws = workspaceWith({});
+      const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { endpoint_url: `http://127.0.0.1:${dead}/`, duration: '1s', rps: '0', upload_artifact: 'false' } });
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.outputs.failure_kind).toBe('test');
+      // A closed loop against a refused port: every attempt failed at once, none waited in a
+      // histogram, so there is no latency at all.
+      expect(r.stdout).toMatch(/::error::no request succeeded \((\d+) failed, 0 cut, 0 unsent of \1 intended\): refused ×\1 \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/m);
+      // An annotation points at a file only when there is one: this profile came from endpoint_url.
+      expect(r.stdout).not.toMatch(/::error file=/);
+      expect(r.stdout).not.toMatch(/minikube/);
+      const result = JSON.parse(readFileSync(join(ws, 'meshspec-results/smp-result.json'), 'utf8'));
+      expect(result.stats.ok).toBe(0);
+      expect(result.latencies_ms.p50).toBeNull();
+      expect(r.outputs.p50_ms).toBe('');
+      expect(r.outputs.p99_ms).toBe('');
+      expect(r.outputs.latencies_lower_bound).toBe('false');
+      expect(r.outputs.success_qps).toBe('0');
+      for (const k of ['intended', 'sent', 'unsent', 'ok', 'failed', 'cut']) expect(r.outputs[k], k).toBe(String(result.stats[k]));
+      expect(Number(r.outputs.sent) + Number(r.outputs.unsent)).toBe(Number(r.outputs.intended));
+      expect(r.summary).toMatch(/^## ❌ SMP run .* failed: no request succeeded$/m);
+    });
+
+    it('passes errors no threshold covers with a warning that gives the error rate', async (ctx) => {
+      requires(ctx, node.skipReason);
+      const ws = workspaceWith({});
+      const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { endpoint_url: `${url}/flaky`, duration: '1s', rps: '40', thresholds: 'p99<5s', upload_artifact: 'false' } });
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.outputs.failure_kind).toBe('none');
+      // The runner's command protocol escapes % as %25.
+      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::warning::\d+ of \d+ requests failed \(error rate 2\d(\.\d+)?%\), and no threshold covers errors .*HTTP 503 ×\d+/);
+      expect(Number(r.outputs.success_qps)).toBeLessThan(Number(r.outputs.actual_qps));
+    });
+
+    it('masks ?sig=, ?jwt=, X-Signature and names from the redact input in the log, the summary and every file', async (ctx) => {
+      requires(ctx, node.skipReason);
+      const ws = workspaceWith({
+        'p.yaml': `test:\n  duration: 1s\n  clients:\n    - connections: 1\n      rps: 10\n      headers: {X-Signature: LEAKXSIG1, X-Tenant: LEAKTENANT2}\n      endpoint_urls: ['${url}/?sig=LEAKSIG3&jwt=LEAKJWT4&page=2']\n`,
+      });
+      const r = await runActionBundle({ bundle, node: node.path, workspace: ws, inputs: { profile_filename: 'p.yaml', redact: 'x-tenant', thresholds: 'p99<0.001ms', upload_artifact: 'false' } });
+      expect(r.outputs.failure_kind).toBe('test');
+      const files = ['smp-result.json', 'fortio.json', 'summary.md'].map((f) => readFileSync(join(ws, 'meshspec-results', f), 'utf8'));
+      // The runner masks what ::add-mask:: registered; the lines themselves are the registration.
+      const log = (r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+      for (const text of [log, r.summary, ...files]) expect(text).not.toMatch(/LEAK/);
+      expect(r.stdout).toMatch(/::add-mask::LEAKXSIG1/);
     });
 
     it('stops on SIGTERM mid-run and writes the partial result marked cancelled', async (ctx) => {

@@ -90,23 +90,13 @@ describe('serve.mjs', () => {
   it('writes a kubeconfig, serves until SIGTERM, then exits 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fake-cluster-'));
     const path = join(dir, 'kubeconfig');
-    const child = spawn(process.execPath, [SERVE, '--mesh', 'ignore-methods', '--kubeconfig', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      let stdout = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      await until('the ready line', () => stdout.includes('ready '), 20_000);
+    await serving(['--mesh', 'ignore-methods', '--kubeconfig', path], dir, async () => {
       const kubeconfig = await readFile(path, 'utf8');
       expect(kubeconfig).toContain('insecure-skip-tls-verify: true');
       const c = clients({ kubeconfig });
       const nss = await c.core.listNamespace();
       expect(nss.items.map((n) => n.metadata?.name)).toContain('default');
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('exits 2 without --kubeconfig or with an unknown mesh', async () => {
@@ -115,7 +105,92 @@ describe('serve.mjs', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown mesh mode');
   });
+
+  it('--list-profiles prints the six mesh profiles, one a line', async () => {
+    const out = await run(['--list-profiles']);
+    expect(out).toMatchObject({ code: 0, stdout: 'osm\nlinkerd\ntraefik_mesh\nistio\nconsul\nkuma\n' });
+  });
+
+  it('refuses an unknown profile or balancing, a bad seed, and a --control-plane that contradicts --mesh-profile', async () => {
+    const kc = ['--kubeconfig', join(tmpdir(), 'never-written')];
+    expect(await run(['--mesh-profile', 'nope', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown mesh profile "nope"; use one of: osm, linkerd') });
+    expect(await run(['--balancing', 'fair', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('--balancing: use random or round-robin') });
+    expect(await run(['--seed', 'x', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('--seed: a whole number') });
+    expect(await run(['--mesh-profile', 'osm', '--control-plane', 'kuma', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('alias of --mesh-profile') });
+  });
+
+  it('--control-plane is an alias of --mesh-profile, combinable with a switch; random balancing with the seed reported', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-cluster-'));
+    await serving(['--control-plane', 'linkerd', '--mesh', 'missing-crd', '--seed', '7', '--kubeconfig', join(dir, 'kc')], dir, async (stdout) => {
+      expect(stdout).toMatch(/ mesh=missing-crd profile=linkerd balancing=random seed=7\n$/);
+      const c = clients({ kubeconfig: await readFile(join(dir, 'kc'), 'utf8') });
+      // linkerd-smi's only CRD is TrafficSplit, and missing-crd removes it: no SMI group is left.
+      const groups = (await c.ext.listCustomResourceDefinition()).items.map((d) => d.metadata?.name);
+      expect(groups.filter((n) => n?.includes('smi-spec.io'))).toEqual([]);
+    });
+  });
 });
+
+describe('mesh profiles', () => {
+  it("each installs exactly its mesh's own CRDs, with discovery preferring the newest served version", async () => {
+    const want: Record<string, Record<string, string>> = {
+      osm: { 'access.smi-spec.io': 'v1alpha3', 'specs.smi-spec.io': 'v1alpha4', 'split.smi-spec.io': 'v1alpha2' },
+      linkerd: { 'split.smi-spec.io': 'v1alpha2' },
+      traefik_mesh: { 'access.smi-spec.io': 'v1alpha2', 'specs.smi-spec.io': 'v1alpha3', 'split.smi-spec.io': 'v1alpha3' },
+      istio: {},
+      consul: {},
+      kuma: {},
+    };
+    for (const [profile, groups] of Object.entries(want)) {
+      const c = (await startFakeClusterWithMesh({ profile, seed: 1 })) as Cluster;
+      try {
+        const all = (await raw(c, 'GET', '/apis')).body.groups as { name: string; preferredVersion: { version: string } }[];
+        const smi = Object.fromEntries(all.filter((g) => g.name.endsWith('smi-spec.io')).map((g) => [g.name, g.preferredVersion.version]));
+        expect(smi, profile).toEqual(groups);
+      } finally {
+        await c.close();
+      }
+    }
+  });
+
+  it("Traefik Mesh's controller never becomes Ready when its SMI versions are not the preferred ones (prepare fails)", async () => {
+    const c = (await startFakeClusterWithMesh({ profile: 'traefik_mesh', mesh: 'missing-crd', seed: 1 })) as Cluster;
+    const ok = (await startFakeClusterWithMesh({ profile: 'traefik_mesh', seed: 1 })) as Cluster;
+    try {
+      const podOf = async (cluster: Cluster) => {
+        let pod: any;
+        await until('the controller pod to start or fail', async () => {
+          pod = (await clients(cluster).core.listNamespacedPod({ namespace: 'traefik-mesh' })).items[0];
+          return !!pod?.status?.containerStatuses?.[0] && pod.status.containerStatuses[0].state?.waiting?.reason !== 'ContainerCreating';
+        }, 20_000);
+        return pod;
+      };
+      const broken = await podOf(c);
+      expect(broken.status.containerStatuses[0].state.waiting).toMatchObject({ reason: 'CrashLoopBackOff', message: 'prepare: unable to find group "split.smi-spec.io" version "v1alpha3"' });
+      expect((await podOf(ok)).status.containerStatuses[0].ready).toBe(true);
+    } finally {
+      await c.close();
+      await ok.close();
+    }
+  });
+});
+
+/** Runs serve.mjs until its ready line, then `body`, then SIGTERM: it must exit 0. Removes `dir`. */
+async function serving(args: string[], dir: string, body: (stdout: string) => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, [SERVE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await until('the ready line', () => stdout.includes('ready '), 20_000);
+    await body(stdout);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

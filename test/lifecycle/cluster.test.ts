@@ -196,7 +196,32 @@ describe('cluster: existing, auto and none', () => {
     writeFileSync(dead, readFileSync(bed.fakeKubeconfig, 'utf8').replace(bed.cluster.url, 'http://127.0.0.1:9'));
     const error = await rejection(ensureCluster(options(bed, { cluster: 'existing', kubeconfig: dead, reachabilityTimeoutMs: 2000 })));
     expect(error.kind).toBe('infra');
-    expect(error.message).toMatch(/^cluster: existing, but context "fake-cluster" in .*dead-kubeconfig does not answer: http:\/\/127\.0\.0\.1:9: connect ECONNREFUSED/);
+    expect(error.message).toMatch(/^cluster: existing, but the API server http:\/\/127\.0\.0\.1:9 \(context "fake-cluster" in .*dead-kubeconfig\) does not answer: http:\/\/127\.0\.0\.1:9: connect ECONNREFUSED/);
+  });
+
+  const deployed = { because: 'input mesh_deployed is true', fix: 'Set kubeconfig to the cluster the mesh runs on.' };
+
+  it('auto with a deployed mesh and no kubeconfig: an input error naming the paths looked at, and never a minikube', async () => {
+    bed = await startBed();
+    const env = { ...bed.env, KUBECONFIG: `${join(bed.dir, 'nope-a')}:${join(bed.dir, 'nope-b')}` };
+    const error = await rejection(ensureCluster(options(bed, { cluster: 'auto', kubeconfig: undefined, env, existingRequired: deployed })));
+    expect(error.kind).toBe('input');
+    expect(error.message).toBe(`input mesh_deployed is true, but no kubeconfig was found: looked at ${join(bed.dir, 'nope-a')} (KUBECONFIG), ${join(bed.dir, 'nope-b')} (KUBECONFIG). Set kubeconfig to the cluster the mesh runs on.`);
+    expect(bed.argvs()).toEqual([]);
+    expect(bed.server.requests).toEqual([]); // not even a download of minikube
+    const home = await rejection(ensureCluster(options(bed, { cluster: 'auto', kubeconfig: undefined, env: { ...bed.env, HOME: bed.dir, KUBECONFIG: '' }, existingRequired: deployed })));
+    expect(home.message).toContain(`looked at ${join(bed.dir, '.kube', 'config')}.`);
+  });
+
+  it('auto with a deployed mesh and a server that does not answer: an infra error naming the server', async () => {
+    bed = await startBed();
+    const dead = join(bed.dir, 'dead-kubeconfig');
+    writeFileSync(dead, readFileSync(bed.fakeKubeconfig, 'utf8').replace(bed.cluster.url, 'http://127.0.0.1:9'));
+    const error = await rejection(ensureCluster(options(bed, { cluster: 'auto', kubeconfig: dead, reachabilityTimeoutMs: 2000, existingRequired: deployed })));
+    expect(error.kind).toBe('infra');
+    expect(error.message).toMatch(/^input mesh_deployed is true, but the API server http:\/\/127\.0\.0\.1:9 \(context "fake-cluster" in .*dead-kubeconfig\) does not answer: .*ECONNREFUSED.*\. Set kubeconfig to the cluster the mesh runs on\.$/);
+    expect(error.message).not.toMatch(/cluster: existing/);
+    expect(bed.argvs()).toEqual([]);
   });
 
   it('existing: no kubeconfig is an input error', async () => {

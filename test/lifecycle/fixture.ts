@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { MemoryLogger } from '../../packages/core/src/log.js';
 import { createToolCache } from '../../packages/core/src/download/tool-cache.js';
+import { MINIKUBE_PINNED_SHA256 } from '../../packages/core/src/cluster/minikube.js';
+import { KUMA_CHART_PINNED_SHA256 } from '../../packages/core/src/mesh/kuma.js';
 import { publishGithubAsset, sha256, startReleaseServer, tarGz } from '../support/release-server.mjs';
 import { startFakeCluster } from '../support/fake-cluster/index.mjs';
 import { controlPlaneManifests } from '../support/fake-cluster/mesh/control-plane.mjs';
@@ -28,6 +30,9 @@ type ReleaseServer = Awaited<ReturnType<typeof startReleaseServer>>;
 async function publishTools(server: ReleaseServer): Promise<void> {
   for (const arch of ['amd64', 'arm64']) {
     publishGithubAsset(server, { repo: 'kubernetes/minikube', tag: 'v1.38.1', asset: `minikube-linux-${arch}`, body: stub('minikube'), checksum: 'hex' });
+    // meshspec pins minikube's published digests for v1.38.1; the stub stands in for that release
+    // here, so the bed pins the stub (minikube.test.ts checks the real table against minikube's data).
+    (MINIKUBE_PINNED_SHA256['v1.38.1'] as Record<string, string>)[`linux-${arch}`] = sha256(stub('minikube'));
     publishGithubAsset(server, {
       repo: 'openservicemesh/osm',
       tag: 'v1.2.4',
@@ -59,6 +64,15 @@ async function publishTools(server: ReleaseServer): Promise<void> {
       '  traefik:',
       `  - {version: 37.0.0, appVersion: v3.5.0, digest: ${'1'.repeat(64)}, urls: [traefik-37.0.0.tgz]}`,
     ].join('\n'),
+  );
+  // Kuma's chart. meshspec pins the digest kumahq/charts publishes for 2.11.0; the bed's chart is a
+  // stand-in, so the bed pins the stand-in's digest instead (mesh.test.ts shows the real pin refusing it).
+  const kumaChart = Buffer.from('kuma chart 2.11.0');
+  (KUMA_CHART_PINNED_SHA256 as Record<string, string>)['2.11.0'] = sha256(kumaChart);
+  server.put('/kumahq/charts/releases/download/kuma-2.11.0/kuma-2.11.0.tgz', kumaChart);
+  server.put(
+    '/kumahq.github.io/charts/index.yaml',
+    `apiVersion: v1\nentries:\n  kuma:\n  - {version: 2.11.0, appVersion: 2.11.0, digest: ${sha256(kumaChart)}, urls: [https://github.com/kumahq/charts/releases/download/kuma-2.11.0/kuma-2.11.0.tgz]}\n`,
   );
   const consulChart = Buffer.from('consul chart 2.0.3');
   server.put('/helm.releases.hashicorp.com/consul-2.0.3.tgz', consulChart);

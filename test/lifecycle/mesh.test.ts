@@ -1,9 +1,11 @@
 // ensureMesh / teardownMesh with the mesh CLI stubs (served through the release server) acting on
 // the fake API server, and mesh_deployed against the fake's simulated control planes.
+import { ACTION_WORDING } from '../../packages/core/src/wording.js';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MeshspecError } from '../../packages/core/src/errors.js';
 import { ensureMesh, teardownMesh, type EnsureMeshOptions, type MeshState } from '../../packages/core/src/mesh/ensure.js';
+import { KUMA_CHART_PINNED_SHA256 } from '../../packages/core/src/mesh/kuma.js';
 import { MESHES, requireMesh } from '../../packages/core/src/mesh/registry.js';
 import { controlPlaneManifests } from '../support/fake-cluster/mesh/control-plane.mjs';
 import { PLATFORM, startBed, type Bed } from './fixture.js';
@@ -69,20 +71,20 @@ describe('install, with the exact commands per mesh', () => {
       ['istioctl', 'install', '--skip-confirmation', '--set', 'profile=minimal'],
     ]],
     ['traefik_mesh', 'v1.4.8', () => [
-      ['helm', 'install', 'traefik-mesh', chartPath('traefik-mesh', '4.1.1'), '--namespace=traefik-mesh', '--create-namespace', '--set=acl=true'],
+      ['helm', 'install', 'traefik-mesh', chartPath('traefik-mesh', '4.1.1'), '--namespace=traefik-mesh', '--create-namespace', '--set=acl=true', '--set=tracing.deploy=false', '--set=metrics.deploy=false'],
     ]],
     ['consul', '2.0.3', () => [
       ['helm', 'install', 'consul', chartPath('consul', '2.0.3'), '--namespace=consul', '--create-namespace', '--set=global.name=consul',
         '--set=connectInject.enabled=true', '--set=server.replicas=1', '--set=ui.enabled=false'],
     ]],
-    ['kuma', '2.14.3', () => [
-      ['kumactl', 'install', 'control-plane'], ['kubectl', 'apply', '-f', '-'],
+    ['kuma', '2.11.0', () => [
+      ['helm', 'install', 'kuma', chartPath('kuma', '2.11.0'), '--namespace=kuma-system', '--create-namespace'],
     ]],
   ];
 
   it.each(cases)('%s %s', async (id, version, commands) => {
     const states: MeshState[] = [];
-    const mesh = await ensureMesh(options({ mesh: id, download: { mirror: bed.mirror, toolCache: bed.toolCache, allowUnverified: id === 'kuma' }, onState: (s) => states.push(s) }));
+    const mesh = await ensureMesh(options({ mesh: id, download: { mirror: bed.mirror, toolCache: bed.toolCache }, onState: (s) => states.push(s) }));
     expect(mesh).toMatchObject({ version, installed: true, namespace: requireMesh(id, 't').installer!.controlPlane.namespace });
     expect(bed.argvs()).toEqual(commands());
     expect(bed.commands().every((c) => c.kubeconfig === bed.fakeKubeconfig)).toBe(true);
@@ -107,10 +109,26 @@ describe('install, with the exact commands per mesh', () => {
     expect(mesh.skippedExtras[0]).toMatch(/^consul-smi-controller: .*v1beta1/);
   });
 
-  it('Kuma: refused without a recorded digest unless allow_unverified_download', async () => {
-    const error = await rejection(ensureMesh(options({ mesh: 'kuma' })));
-    expect(error.kind).toBe('input');
-    expect(error.message).toMatch(/^kumactl 2.14.3: nothing can verify .* set allow_unverified_download: true/);
+  it('Kuma: a chart index that records another digest than the one meshspec pins is refused, before helm runs', async () => {
+    const pins = KUMA_CHART_PINNED_SHA256 as Record<string, string>;
+    const standIn = pins['2.11.0']!;
+    pins['2.11.0'] = 'ed9e1452df5c4be1f53fc57b90d774ee4acf71119d08ae58be8cf3cff3f46ecb'; // the published one
+    try {
+      const error = await rejection(ensureMesh(options({ mesh: 'kuma' })));
+      expect(error.kind).toBe('infra');
+      expect(error.message).toBe(
+        `chart kuma 2.11.0: ${bed.mirror}/kumahq.github.io/charts/index.yaml records digest ${standIn}, but meshspec pins ed9e1452df5c4be1f53fc57b90d774ee4acf71119d08ae58be8cf3cff3f46ecb; refusing a chart that is not the published one`,
+      );
+      expect(bed.argvs()).toEqual([]);
+    } finally {
+      pins['2.11.0'] = standIn;
+    }
+  });
+
+  it('Traefik Mesh: a chart version the index does not list is an infra error naming the index', async () => {
+    const error = await rejection(ensureMesh(options({ mesh: 'traefik_mesh', settings: { chartVersion: '9.9.9' } })));
+    expect(error.kind).toBe('infra');
+    expect(error.message).toBe(`chart traefik-mesh with version 9.9.9 is not in the chart index ${bed.mirror}/traefik.github.io/charts/index.yaml; set traefik_mesh_chart_version to a version the index lists`);
     expect(bed.argvs()).toEqual([]);
   });
 
@@ -161,12 +179,15 @@ describe('mesh_deployed: true', () => {
   );
 
   it('fails clearly when the control plane is not there', async () => {
-    const error = await rejection(ensureMesh(options({ mesh: 'osm', deployed: true })));
+    const error = await rejection(ensureMesh(options({ mesh: 'osm', deployed: true, wording: ACTION_WORDING })));
     expect(error.kind).toBe('infra');
     expect(error.message).toBe(
-      'mesh_deployed is true, but the Open Service Mesh control plane is not in the cluster (context "fake-cluster"): ' +
+      'the mesh is said to be deployed, but the Open Service Mesh control plane is not in the cluster (context "fake-cluster"): ' +
         'no Deployment osm-system/osm-controller, osm-system/osm-injector, osm-system/osm-bootstrap. Install the mesh first, or set mesh_deployed: false to let meshspec install it',
     );
+    // The CLI speaks of its own flag.
+    const cli = await rejection(ensureMesh(options({ mesh: 'osm', deployed: true })));
+    expect(cli.message).toMatch(/Install the mesh first, or leave out --mesh-deployed to let meshspec install it$/);
   });
 
   it('warns when the deployed version is not mesh_version', async () => {
@@ -194,10 +215,28 @@ describe('unknown and uninstallable meshes', () => {
   });
 
   it('a mesh meshspec cannot install says to install it and set mesh_deployed', async () => {
-    const error = await rejection(ensureMesh(options({ mesh: 'cilium' })));
+    const error = await rejection(ensureMesh(options({ mesh: 'cilium', wording: ACTION_WORDING })));
     expect(error.message).toBe(
       'service_mesh: meshspec cannot install Cilium Service Mesh; install it yourself and set mesh_deployed: true. meshspec installs: consul, istio, kuma, linkerd, traefik_mesh, osm',
     );
+    const cli = await rejection(ensureMesh(options({ mesh: 'cilium', where: 'mesh' })));
+    expect(cli.message).toMatch(/^mesh: meshspec cannot install Cilium Service Mesh; install it yourself and pass --mesh-deployed\. /);
+    expect(cli.message).not.toMatch(/mesh_deployed/);
+  });
+
+  it.each([
+    ['docker://28.1.1', ['linkerd', 'install', '--set', 'proxyInit.runAsRoot=true']],
+    ['containerd://2.1.4', ['linkerd', 'install']],
+  ])('linkerd on a node whose runtime is %s', async (runtime, controlPlaneArgv) => {
+    const node = { group: '', resource: 'nodes', name: 'fake-node' };
+    const saved = bed.cluster.store.get(node).status.nodeInfo.containerRuntimeVersion;
+    bed.cluster.store.mutate(node, (n: any) => void (n.status.nodeInfo.containerRuntimeVersion = runtime));
+    try {
+      await ensureMesh(options({ mesh: 'linkerd' }));
+      expect(bed.argvs()[2]).toEqual(controlPlaneArgv);
+    } finally {
+      bed.cluster.store.mutate(node, (n: any) => void (n.status.nodeInfo.containerRuntimeVersion = saved));
+    }
   });
 
   it('none installs nothing', async () => {

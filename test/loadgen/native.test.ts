@@ -108,11 +108,11 @@ describe('native load generator: coordinated omission', () => {
     expect(r.lateSends).toBeGreaterThan(0.1 * r.requests);
     // Per second too: a second with a freeze shows it in the corrected p90 (a quarter of its sends
     // waited), not the uncorrected one (only the ~1% in flight when it froze saw it).
-    const worst = r.timeline.reduce((a, b) => (b.p90_ms > a.p90_ms ? b : a));
+    const worst = r.timeline.reduce((a, b) => ((b.p90_ms ?? 0) > (a.p90_ms ?? 0) ? b : a));
     expect(worst.p90_ms).toBeGreaterThan(150);
-    expect(worst.p90_ms).toBeLessThanOrEqual(worst.p99_ms);
-    expect(worst.uncorrected_p90_ms).toBeLessThan(worst.p90_ms / 4);
-    expect(worst.uncorrected_p50_ms).toBeLessThanOrEqual(worst.uncorrected_p90_ms);
+    expect(worst.p90_ms!).toBeLessThanOrEqual(worst.p99_ms!);
+    expect(worst.uncorrected_p90_ms!).toBeLessThan(worst.p90_ms! / 4);
+    expect(worst.uncorrected_p50_ms!).toBeLessThanOrEqual(worst.uncorrected_p90_ms!);
   });
 });
 
@@ -126,7 +126,8 @@ describe('native load generator: errors', () => {
     // Backoff 10, 20, 40, ... ms per connection: a handful of attempts, not thousands.
     expect(r.requests).toBeLessThan(50);
     expect(r.statusCodes).toEqual({});
-    expect(r.errorSamples?.refused).toMatch(/ECONNREFUSED/);
+    expect(r.errorSamples.refused?.[0]?.message).toMatch(/ECONNREFUSED/);
+    expect(r.errorSamples.refused!.reduce((n, x) => n + x.count, 0)).toBe(r.errorKinds.refused);
   });
 
   it('counts connections reset by the server', async () => {
@@ -175,6 +176,76 @@ describe('native load generator: errors', () => {
     expect(r.unsent).toBeGreaterThan(40);
   });
 
+  it('never drains a backlog: the run ends at duration + grace, and unsent requests wait in the corrected histogram', async () => {
+    let answered = 0;
+    const t = await use(
+      httpTarget((_req, res) => {
+        setTimeout(() => {
+          answered++;
+          res.end('ok');
+        }, 100);
+      }),
+    );
+    const started = performance.now();
+    // 1 connection × 100 ms can carry 10 requests/s; 100 are asked for over 1 s.
+    const r = await run([client([t.url], { rps: 100, connections: 1 })], { durationMs: 1000, requestTimeoutMs: 300 });
+    const took = performance.now() - started;
+    expect(took).toBeLessThan(1000 + 300 + 150);
+    expect(r.durationS).toBeCloseTo(1, 1);
+    expect(r.graceS).toBeLessThanOrEqual(0.3 + 0.05);
+    expect(r.intended).toBe(100);
+    expect(r.sent + r.unsent).toBe(r.intended);
+    expect(r.ok + r.failed + r.cut).toBe(r.sent);
+    expect(r.sent).toBeLessThanOrEqual(12);
+    expect(r.unsent).toBeGreaterThanOrEqual(88);
+    expect(r.ok).toBe(answered);
+    // Responses only in the uncorrected histogram; responses, cut and unsent in the corrected one.
+    expect(r.uncorrected.totalCount).toBe(r.ok + r.failed);
+    expect(r.corrected.totalCount).toBe(r.ok + r.failed + r.cut + r.unsent);
+    // Unsent requests count with the time they waited: the one due at 0.01 s waited about 1 s, and
+    // half of them at least 0.45 s; the responses alone (uncorrected) would show about 100 ms.
+    expect(r.corrected.maxValue / 1000).toBeGreaterThan(1000 - 100);
+    expect(r.corrected.getValueAtPercentile(50) / 1000).toBeGreaterThan(400);
+    expect(r.uncorrected.getValueAtPercentile(50) / 1000).toBeLessThan(200);
+    // The timeline counts completions when they happened: never more than the target answered.
+    expect(Math.max(...r.timeline.map((p) => p.requests))).toBeLessThanOrEqual(11);
+  });
+
+  it('counts requests still in flight when the grace ends as cut, after at most 2 s', async () => {
+    const t = await use(
+      tcpTarget((s) => {
+        void s; // never answers
+      }),
+    );
+    const started = performance.now();
+    // The default 10 s timeout would idle 10 s past the end; the grace is capped at 2 s.
+    const r = await run([client([t.url], { rps: 0, connections: 2 })], { durationMs: 300, requestTimeoutMs: 10_000 });
+    expect(performance.now() - started).toBeLessThan(300 + 2000 + 200);
+    expect(r.graceS).toBeGreaterThan(1.9);
+    expect(r.cut).toBe(2);
+    expect(r.sent).toBe(2);
+    expect(r.intended).toBe(2); // closed loop: the requests sent
+    expect(r.requests).toBe(0);
+    expect(r.uncorrected.totalCount).toBe(0);
+    expect(r.corrected.totalCount).toBe(2);
+    expect(r.corrected.getValueAtPercentile(0) / 1000).toBeGreaterThanOrEqual(2200);
+    expect(r.timeline.every((p) => p.requests === 0 && p.p50_ms === null)).toBe(true);
+  });
+
+  it('counts the requests in flight at a cancellation as cut', async () => {
+    const t = await use(
+      tcpTarget((s) => {
+        void s; // never answers
+      }),
+    );
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const r = await run([client([t.url], { rps: 0, connections: 3 })], { durationMs: 5000, signal: ac.signal });
+    expect(r.cancelled).toBe(true);
+    expect(r.cut).toBe(3);
+    expect(r.sent).toBe(r.ok + r.failed + r.cut);
+  });
+
   it('classifies socket errors by code', () => {
     const e = (code: string) => Object.assign(new Error(code), { code });
     expect(classifySocketError(e('ECONNREFUSED'))).toBe('refused');
@@ -210,7 +281,7 @@ describe('native load generator: errors', () => {
     const r = await run([client([t.url], { connections: 1 })], { durationMs: 200 });
     expect(r.errorKinds.protocol).toBeGreaterThan(0);
     expect(r.errors).toBe(r.requests);
-    expect(r.errorSamples?.protocol).toMatch(/malformed response: the status code is not three digits/);
+    expect(r.errorSamples.protocol?.[0]?.message).toMatch(/malformed response: the status code is not three digits/);
   });
 });
 

@@ -47,7 +47,7 @@ describe('native load generator over TLS', () => {
     expect(r.errorKinds.tls).toBe(r.requests);
     expect(r.requests).toBeGreaterThan(0);
     expect(r.requests).toBeLessThan(50);
-    expect(r.errorSamples?.tls).toMatch(/self[- ]signed/i);
+    expect(r.errorSamples.tls?.[0]?.message).toMatch(/self[- ]signed/i);
   });
 
   it('lets a client override the plan', async () => {

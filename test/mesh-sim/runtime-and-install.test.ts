@@ -134,8 +134,11 @@ describe('control planes', () => {
     const info = findMesh(id)!;
     expect(info).toBeDefined();
     const cp = controlPlane(id);
+    // Consul reads its marker on the pod only: the registry puts it on each pod template.
+    const onPod = cp.markersOn === 'pod';
     expect(cp.injection.labels ?? {}).toEqual(info.injection.labels ?? {});
-    expect(cp.injection.annotations ?? {}).toEqual(info.injection.annotations ?? {});
+    expect(cp.injection.annotations ?? {}).toEqual((onPod ? info.injection.podAnnotations : info.injection.annotations) ?? {});
+    if (onPod) expect(info.injection.annotations ?? {}).toEqual({});
   });
 
   it('injects a sidecar only with every marker, from namespace or pod', () => {

@@ -67,6 +67,9 @@ const EXPECTED_CHANGES: Record<string, string[]> = {
   'ignore-split-weights': ['weights'],
   'zero-weight-traffic': ['zero-weight'],
   'no-metrics-api': [],
+  // The metrics switches change what the metrics API reports, never a routing decision.
+  'metrics-undercount': [],
+  'no-edges': [],
   'missing-crd': [],
   'old-crd-version': [],
 };

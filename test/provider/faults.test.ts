@@ -92,7 +92,7 @@ describe('retries', () => {
     const attempts = provider.requestsTo(SMI, 'POST').length;
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(e.message).toContain(`after ${attempts} attempts`);
-    expect(e.message).toMatch(/deadline 1\.5 s.*HTTP 503: maintenance window.*re-run later.*publish_failure: warn/);
+    expect(e.message).toMatch(/deadline 1\.5 s.*HTTP 503: maintenance window.*re-run later.*--publish-failure warn/);
     expect(provider.smiResults).toHaveLength(0);
   });
 
@@ -163,7 +163,7 @@ describe('refusals', () => {
     const e = await failure(publishSmi({ providerOptions: optionsFor(provider, token), result: smiResultFile() }));
     expect(e.kind).toBe('publish');
     expect(exitCodeOf(e.kind)).toBe(3);
-    expect(e.message).toMatch(/refused to publish the SMI result \(HTTP 400 on POST http:\/\/127\.0\.0\.1:\d+\/smi\/results\): meshName must not be empty\..*provider_casing: snake/);
+    expect(e.message).toMatch(/refused to publish the SMI result \(HTTP 400 on POST http:\/\/127\.0\.0\.1:\d+\/smi\/results\): meshName must not be empty\..*--provider-casing snake/);
     expect(provider.requestsTo(SMI, 'POST')).toHaveLength(1);
   });
 

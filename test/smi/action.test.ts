@@ -11,6 +11,8 @@ import { nodeBinaries, runActionBundle } from '../support/action-runner.mjs';
 import { requires } from '../support/requires.mjs';
 import { compileSchemaFile, errorsOf } from '../support/schemas.js';
 import { fixturePath } from '../support/fixtures.mjs';
+import { TRAEFIK_MESH_CHART_REPO } from '../../packages/core/src/mesh/traefik-mesh.js';
+import { SAMPLE_APP_IMAGE } from '../../packages/core/src/smi/workloads.js';
 
 /**
  * The runner protocol: the committed bundle, run as the GitHub runner runs it (INPUT_* variables,
@@ -72,7 +74,11 @@ describe('smi-conformance-action: action.yml', () => {
     }
     // Meshery's inputs are accepted, so switching is a change of `uses:` only.
     for (const meshery of ['provider_token', 'service_mesh', 'mesh_deployed']) expect(action.inputs).toHaveProperty(meshery);
-    expect(Object.keys(action.outputs).sort()).toEqual(['cases_passed', 'cases_total', 'comment_url', 'failure_kind', 'mesh_version', 'output_dir', 'passing_percentage', 'release_assets', 'result_file', 'result_id', 'result_url', 'status']);
+    expect(Object.keys(action.outputs).sort()).toEqual(['api_versions', 'cases_passed', 'cases_total', 'comment_url', 'failure_kind', 'mesh_version', 'output_dir', 'passing_percentage', 'release_assets', 'result_file', 'result_id', 'result_url', 'status']);
+    // auto by default (no installable mesh serves all of v0.6.0); the pinned sample app image by default.
+    expect(action.inputs.smi_version.default).toBe('auto');
+    expect(action.inputs.sample_app_image.default).toBe(SAMPLE_APP_IMAGE);
+    expect(action.inputs.traefik_mesh_chart_repo.default).toBe(TRAEFIK_MESH_CHART_REPO);
     const source = readFileSync(join(root, 'smi-conformance-action/src/main.ts'), 'utf8');
     expect(source.split('\n').length).toBeLessThan(200);
   });
@@ -108,6 +114,13 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
         result_id: '',
         result_url: '',
         mesh_version: 'v1.2.4',
+        api_versions: JSON.stringify({
+          TrafficTarget: 'access.smi-spec.io/v1alpha3',
+          TCPRoute: 'specs.smi-spec.io/v1alpha4',
+          HTTPRouteGroup: 'specs.smi-spec.io/v1alpha4',
+          TrafficSplit: 'split.smi-spec.io/v1alpha4',
+          TrafficMetrics: 'metrics.smi-spec.io/v1alpha1',
+        }),
         output_dir: out,
         failure_kind: 'none',
         comment_url: '',
@@ -160,7 +173,8 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
     run = await runActionBundle({ bundle, inputs: { service_mesh: 'osm', kubeconfig: dead }, post: false });
     expect(run.code).toBe(1);
     expect(run.outputs.failure_kind).toBe('infra');
-    expect(run.stdout).toMatch(/::error::.*context "fake-cluster" in .*kubeconfig does not answer: http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED.* Check the kubeconfig/);
+    // The message speaks of what the user set (a kubeconfig), not of `cluster: existing`.
+    expect(run.stdout).toMatch(/::error::input kubeconfig is .*kubeconfig, but the API server http:\/\/127\.0\.0\.1:9 \(context "fake-cluster" in .*kubeconfig\) does not answer: http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED.* Check the kubeconfig/);
   });
 
   it('a main step killed mid-run leaves namespaces; the post step deletes them', async () => {

@@ -55,10 +55,10 @@ describe('meshspec smi run', () => {
     expect(validate(result), errorsOf(validate).join('\n')).toBe(true);
     expect(result).toMatchObject({ mesh_name: 'Open Service Mesh', mesh_version: 'v1.2.4', cases_passed: '28', passing_percentage: '100.00', status: 'completed' });
     expect(result.more_details.map((d: Record<string, string>) => [d.smi_specification, d.smi_version, d.assertions, d.capability, d.status, d.result])).toEqual([
-      ['traffic-access', 'v0.6.0/v1alpha3', '7', 'FULL', 'PASSED', 'All test passed'],
-      ['traffic-spec', 'v0.6.0/v1alpha4', '6', 'FULL', 'PASSED', 'All test passed'],
-      ['traffic-split', 'v0.6.0/v1alpha4', '11', 'FULL', 'PASSED', 'All test passed'],
-      ['traffic-metrics', 'v0.6.0/v1alpha1', '4', 'FULL', 'PASSED', 'All test passed'],
+      ['traffic-access', 'auto/v1alpha3', '7', 'FULL', 'PASSED', 'All test passed'],
+      ['traffic-spec', 'auto/v1alpha4', '6', 'FULL', 'PASSED', 'All test passed'],
+      ['traffic-split', 'auto/v1alpha4', '11', 'FULL', 'PASSED', 'All test passed'],
+      ['traffic-metrics', 'auto/v1alpha1', '4', 'FULL', 'PASSED', 'All test passed'],
     ]);
     // Meshery's values are strings, every one of them, as on its dashboard.
     for (const d of result.more_details) for (const v of Object.values(d)) expect(typeof v).toBe('string');
@@ -74,7 +74,11 @@ describe('meshspec smi run', () => {
     expect(junit.match(/<testcase /g)).toHaveLength(28);
     expect(junit).toContain('name="3-trafficDefault"');
     expect(junit).not.toContain('<failure');
+    // The versions tested, in every <testsuite>'s properties and in the summary.
+    expect(junit.match(/<property name="api_version.TrafficSplit" value="split.smi-spec.io\/v1alpha4"\/>/g)).toHaveLength(4);
+    expect(junit).toContain('<property name="smi_version" value="auto"/>');
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
+    expect(summary).toContain('API versions tested (smi_version auto): TrafficTarget `access.smi-spec.io/v1alpha3`, TCPRoute `specs.smi-spec.io/v1alpha4`, HTTPRouteGroup `specs.smi-spec.io/v1alpha4`, TrafficSplit `split.smi-spec.io/v1alpha4`, TrafficMetrics `metrics.smi-spec.io/v1alpha1`');
     expect(summary).toMatch(/^## SMI conformance: Open Service Mesh v1\.2\.4 — ✅ conformant/);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<title>Conformant: SMI conformance: Open Service Mesh v1.2.4</title>');
     expect(summary).toContain('| 3 | **trafficDefault**');

@@ -14,10 +14,16 @@ export interface FakeCluster {
   close(): Promise<void>;
 }
 
-/** A fake cluster whose simulated mesh runs in `mode` (faithful or a switch name), as OSM. */
-export async function fakeCluster(mode = 'faithful'): Promise<FakeCluster> {
-  return (await startFakeClusterWithMesh({ mesh: mode, controlPlane: 'osm' })) as FakeCluster;
+/**
+ * A fake cluster whose simulated mesh runs in `mode` (faithful or a switch name): the generic
+ * simulation with OSM's control plane, or one mesh's `profile`; balancing is a seeded weighted draw.
+ */
+export async function fakeCluster(mode = 'faithful', options: { profile?: string; seed?: number } = {}): Promise<FakeCluster> {
+  return (await startFakeClusterWithMesh({ mesh: mode, controlPlane: 'osm', profile: options.profile, balancing: 'random', seed: options.seed })) as FakeCluster;
 }
+
+/** The seeds every randomized expectation holds for. */
+export const SEEDS = [1, 2, 3, 4, 5];
 
 export function kubeFor(cluster: FakeCluster): KubeClient {
   const kc = new KubeConfig();

@@ -21,6 +21,10 @@ export interface LoadRunSpec {
   connections?: number;
   timeline?: TimelinePoint[];
   cancelled?: boolean;
+  /** Requests due but never sent, and requests in flight at the end (default 0). */
+  unsent?: number;
+  cut?: number;
+  errorSamples?: LoadRun['errorSamples'];
   start?: Date;
   perUrl?: Record<string, number>;
 }
@@ -42,16 +46,27 @@ export function makeRun(spec: LoadRunSpec = {}): LoadRun {
     .reduce((a, [, n]) => a + n, 0);
   const durationS = spec.durationS ?? 10;
   const start = spec.start ?? new Date('2026-03-01T12:00:00.000Z');
+  const errors = spec.errors ?? badStatus + transport;
+  const unsent = spec.unsent ?? 0;
+  const cut = spec.cut ?? 0;
   return {
     startTime: start,
     endTime: new Date(start.getTime() + durationS * 1000),
     durationS,
+    graceS: 0,
     requestedQps: spec.requestedQps ?? 100,
     connections: spec.connections ?? 4,
+    intended: requests + cut + unsent,
+    sent: requests + cut,
+    unsent,
+    ok: requests - errors,
+    failed: errors,
+    cut,
     requests,
-    errors: spec.errors ?? badStatus + transport,
+    errors,
     statusCodes,
     errorKinds,
+    errorSamples: spec.errorSamples ?? {},
     corrected: histogramOf(correctedUs),
     uncorrected: histogramOf(spec.uncorrectedUs ?? correctedUs),
     lateSends: 0,

@@ -17,6 +17,7 @@ export * from './mesh/registry.js';
 export * from './smp/profile.js';
 export * from './smp/profile-source.js';
 export * from './smp/thresholds.js';
+export * from './smp/outputs.js';
 export type { SmpResult } from './smp/result.js';
 export type { FortioResult } from './smp/fortio.js';
 // The regression gate's comparison: what the summary, the PR comment and report.html render.

@@ -261,7 +261,9 @@ export function startControllers({ store, podRuntime, onError = (err) => console
             p.status.phase = 'Running';
             p.status.conditions = podConditions(p, false);
             const message = String(/** @type {Error} */ (err)?.message ?? err);
-            p.status.containerStatuses = containerStatuses(p, { waiting: { reason: 'CrashLoopBackOff', message } }, false);
+            // A runtime may say why (`reason`: ImagePullBackOff for an image that cannot be pulled).
+            const reason = /** @type {any} */ (err)?.reason ?? 'CrashLoopBackOff';
+            p.status.containerStatuses = containerStatuses(p, { waiting: { reason, message } }, false);
           });
           return undefined;
         },

@@ -8,18 +8,21 @@ export { createEchoPodRuntime } from './pod-runtime.mjs';
 
 /**
  * Starts a fake cluster with the simulated mesh in the given mode.
- * @param {{ mesh?: string, controlPlane?: string, meshOptions?: Record<string, unknown> } & Parameters<typeof startFakeCluster>[0]} [options]
+ * @param {{ mesh?: string, profile?: string, balancing?: 'random' | 'round-robin', seed?: number, controlPlane?: string, meshOptions?: Record<string, unknown> } & Parameters<typeof startFakeCluster>[0]} [options]
  *   mesh: 'faithful' (default) or a switch name from the mesh module's SWITCHES;
- *   meshOptions: more options for createMeshSimulation (e.g. random, balancing)
+ *   profile: one real mesh (mesh/profiles.mjs), combinable with a switch;
+ *   balancing, seed: how the mesh balances (default random, seeded);
+ *   meshOptions: more options for createMeshSimulation (e.g. random)
  */
 export async function startFakeClusterWithMesh(options = {}) {
-  const { mesh = 'faithful', meshOptions = {}, ...rest } = options;
+  const { mesh = 'faithful', profile, balancing, seed, meshOptions = {}, ...rest } = options;
   const { createMeshSimulation, SWITCHES } = await import('./mesh/index.mjs');
   if (mesh !== 'faithful' && !SWITCHES.includes(mesh)) {
     throw new Error(`unknown mesh mode ${JSON.stringify(mesh)}: use faithful or one of ${SWITCHES.join(', ')}`);
   }
   return startFakeCluster({
     ...rest,
-    simulation: ({ store, controlPlane }) => createMeshSimulation({ ...meshOptions, store, mode: mesh, controlPlane }),
+    simulation: ({ store, controlPlane }) =>
+      createMeshSimulation({ ...meshOptions, ...(profile ? { profile } : {}), ...(balancing ? { balancing } : {}), ...(seed !== undefined ? { seed } : {}), store, mode: mesh, controlPlane }),
   });
 }

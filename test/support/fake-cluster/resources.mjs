@@ -62,7 +62,7 @@ const SUBRESOURCE = {
  * Orders versions as kube-apiserver does: GA before beta before alpha, higher numbers first, other strings last.
  * @param {string} a @param {string} b
  */
-function compareKubeVersions(a, b) {
+export function compareKubeVersions(a, b) {
   const parse = (v) => {
     const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
     if (!m) return null;

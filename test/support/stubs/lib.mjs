@@ -235,7 +235,7 @@ async function istioctl(argv) {
   return 64;
 }
 
-const HELM_RELEASES = { 'traefik-mesh': 'traefik_mesh', consul: 'consul' };
+const HELM_RELEASES = { 'traefik-mesh': 'traefik_mesh', consul: 'consul', kuma: 'kuma' };
 
 async function helm(argv) {
   const release = argv[1];

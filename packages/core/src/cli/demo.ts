@@ -62,6 +62,7 @@ Needs nothing but Node: no cluster, no network, no token.`,
       const outcome = await runSmpProfile({
         profile,
         outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
+        outDirSource: '--out',
         thresholds: parseThresholdFlags(given.length ? given : DEMO_THRESHOLDS),
         requestTimeoutMs: requireDuration(DEFAULT_REQUEST_TIMEOUT, 'request timeout'),
         logger: io.logger,

@@ -14,11 +14,33 @@ export interface ParsedFlags {
 
 export function parseFlags(command: string, args: string[], options: Options, allowPositionals = false): ParsedFlags {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true }) as ParsedFlags;
+    return parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals, strict: true }) as ParsedFlags;
   } catch (error) {
     // No "meshspec <command>:" prefix here: runCli (cli/main.ts) puts it in front of every error once.
     throw inputError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see meshspec ${command} --help`);
   }
+}
+
+/**
+ * `--rps -1` is a value, not a flag: parseArgs would call it "ambiguous". Joining it as
+ * `--rps=-1` lets the flag's own check say what is wrong with it ("not a whole number >= 0").
+ */
+function joinNegativeValues(args: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const long = arg.startsWith('--') ? arg.slice(2) : Object.entries(options).find(([, o]) => o.short !== undefined && `-${o.short}` === arg)?.[0];
+    if (long !== undefined && options[long]?.type === 'string' && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(`--${long}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** A string flag's value (the last one when repeated). */

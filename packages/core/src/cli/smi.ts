@@ -7,10 +7,12 @@ import { ensureMesh } from '../mesh/ensure.js';
 import { checkPublishSettings, publishSmiRun } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import { requireMesh } from '../mesh/registry.js';
+import { TRAEFIK_MESH_CHART_REPO } from '../mesh/traefik-mesh.js';
 import { runSmiConformance, type SmiConformanceOutcome } from '../pipeline/smi.js';
 import { scoreSpec } from '../smi/scoring.js';
 import { parseSpecs, SPEC_NAMES } from '../smi/suite.js';
 import { parseSmiVersion } from '../smi/versions.js';
+import { SAMPLE_APP_IMAGE } from '../smi/workloads.js';
 import type { CliCommand, CliIO } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
@@ -26,6 +28,9 @@ const FLAGS = {
   out: { type: 'string', short: 'o' },
   'step-timeout': { type: 'string' },
   'smi-version': { type: 'string' },
+  'sample-app-image': { type: 'string' },
+  'traefik-mesh-chart-repo': { type: 'string' },
+  'traefik-mesh-chart-version': { type: 'string' },
   'min-passing-percentage': { type: 'string' },
   'no-fail-on-nonconformance': { type: 'boolean' },
   mirror: { type: 'string' },
@@ -44,13 +49,16 @@ junit.xml and summary.md. Each spec runs in its own namespace, deleted afterward
                                    (without it, the mesh is installed, verified downloads, before the suite)
       --mirror URL                 stands in for https://github.com in download URLs (or MESHSPEC_DOWNLOAD_MIRROR)
       --allow-unverified-download  allow a mesh CLI version whose checksum cannot be verified
+      --traefik-mesh-chart-repo URL    Traefik Mesh's chart repository (default ${TRAEFIK_MESH_CHART_REPO})
+      --traefik-mesh-chart-version V   an exact Traefik Mesh chart version (default: the newest for the mesh version)
       --specs LIST                 specs to run, comma-separated (default all: ${SPEC_NAMES.join(', ')});
                                    traffic-specs is accepted for traffic-spec
       --kubeconfig FILE            kubeconfig (default: KUBECONFIG, then ~/.kube/config)
       --context NAME               kubeconfig context (default: the current one)
   -o, --out DIR                    output directory (default ./${DEFAULTS.outDir})
       --step-timeout D             how long a step may take, Go duration (default ${DEFAULTS.stepTimeoutMs / 1000}s)
-      --smi-version V              SMI release: v0.6.0 (default) or auto (newest version each CRD serves)
+      --smi-version V              auto (default: each kind's newest served version) or v0.6.0 (that release's versions, strictly)
+      --sample-app-image IMAGE     the sample app image (default ${SAMPLE_APP_IMAGE})
       --min-passing-percentage N   conformant when at least N% of the steps pass (default: every spec must pass)
       --no-fail-on-nonconformance  exit 0 even when the mesh is not conformant
 
@@ -118,12 +126,14 @@ export const smiRun: CliCommand = {
             download: { mirror: resolveMirror(strFlag(values, 'mirror'), io.env), allowUnverified: values['allow-unverified-download'] === true, githubToken: io.env.GITHUB_TOKEN },
             where: '--mesh',
             env: io.env,
+            settings: { chartRepo: strFlag(values, 'traefik-mesh-chart-repo'), chartVersion: strFlag(values, 'traefik-mesh-chart-version') },
           }),
         );
         return { version: found.version };
       },
       specs: parseSpecs(listFlag(values, 'specs'), '--specs'),
       smiVersion: parseSmiVersion(strFlag(values, 'smi-version'), '--smi-version'),
+      sampleAppImage: strFlag(values, 'sample-app-image'),
       stepTimeoutMs: stepTimeout === undefined ? undefined : requireDuration(stepTimeout, '--step-timeout'),
       outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULTS.outDir),
       policy: {

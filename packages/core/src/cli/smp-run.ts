@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { requireDuration } from '../duration.js';
+import { requireDuration, requirePositiveDuration } from '../duration.js';
+import { addSensitiveNames } from '../redact.js';
 import { requireMesh } from '../mesh/registry.js';
-import { applyOverrides, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
+import { applyOverrides, profileSecrets, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
 import { loadSmpProfile, publishSmpOutcome, runSmpProfile, type SmpRunOutcome } from '../pipeline/smp.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
 import { gateFromFile, parseRegressionFlags, type GateSettings } from '../smp/regression.js';
@@ -35,6 +36,7 @@ const FLAGS = {
   'mesh-version': { type: 'string' },
   'request-timeout': { type: 'string' },
   insecure: { type: 'boolean' },
+  redact: { type: 'string', multiple: true },
   ...PROVIDER_FLAGS,
 } as const;
 
@@ -52,7 +54,9 @@ Runs an SMP performance profile and writes smp-result.json, fortio.json and summ
   -d, --duration D           Go duration, e.g. 30s or 1m30s
       --load-generator NAME  native (default); fortio, wrk2, nighthawk run on native
       --threshold EXPR       fail (exit 1) unless it holds, e.g. p99<250ms, error_rate<1%,
-                             actual_qps>=950 (repeatable)
+                             success_qps>=950, achieved_ratio>=0.95 (repeatable). actual_qps
+                             counts every completed request, failed ones too (as SMP and
+                             Fortio do); success_qps only 2xx/3xx
       --baseline FILE        compare with an earlier smp-result.json of the same profile
                              (a missing file is a notice: the first run has none)
       --regression RULE      fail (exit 1) when a figure moves past RULE against the baseline:
@@ -63,15 +67,20 @@ Runs an SMP performance profile and writes smp-result.json, fortio.json and summ
       --name NAME            the test name
       --mesh NAME            the mesh label (SMP name or number, e.g. ISTIO, linkerd, 10)
       --mesh-version V       the mesh version label
-      --request-timeout D    per-request timeout (default ${DEFAULT_REQUEST_TIMEOUT})
+      --request-timeout D    per-request timeout (default ${DEFAULT_REQUEST_TIMEOUT}); after the duration,
+                             requests in flight get min(this, 2s), then count as cut
       --insecure             accept self-signed TLS certificates
+      --redact NAME          also mask this header or query parameter's values (repeatable,
+                             or comma-separated; any case)
 
 ${PROVIDER_HELP}
 
 Latencies are measured from each request's intended send time (corrected for coordinated
 omission, as wrk2 does); the uncorrected figures are in stats.uncorrected_latencies_ms.
+Every intended request is accounted for: intended = sent + unsent, sent = ok + failed + cut.
 The result files are written before anything is published: a failed upload never loses them.
-Exit codes: 0 ok, 1 a threshold missed or a regression against the baseline, 2 bad input, 3 infrastructure or publishing, 130 cancelled.`;
+Exit codes: 0 ok, 1 a threshold missed, no request succeeded or a regression against the
+baseline, 2 bad input, 3 infrastructure or publishing, 130 cancelled.`;
 
 /** Reads the flags shared by `smp run` and `demo` into overrides. */
 export function overridesFromFlags(values: Record<string, unknown>): ProfileOverrides {
@@ -83,7 +92,7 @@ export function overridesFromFlags(values: Record<string, unknown>): ProfileOver
     endpoints: listFlag(v, 'endpoint'),
     rps: intFlag(strFlag(v, 'rps'), 'rps', 0),
     connections: intFlag(strFlag(v, 'connections'), 'connections', 1),
-    durationMs: duration !== undefined ? requireDuration(duration, '--duration') : undefined,
+    durationMs: duration !== undefined ? requirePositiveDuration(duration, '--duration') : undefined,
     loadGenerator: strFlag(v, 'load-generator')?.toLowerCase(),
     mesh: mesh !== undefined ? requireMesh(mesh, '--mesh') : undefined,
     meshVersion: strFlag(v, 'mesh-version'),
@@ -150,17 +159,22 @@ export const smpRun: CliCommand = {
   help: SMP_RUN_HELP,
   async run(args, io) {
     const { values, positionals } = parseFlags('smp run', args, FLAGS, true);
+    addSensitiveNames(listFlag(values, 'redact').flatMap((v) => v.split(',')));
     const settings = await publishSettingsFromFlags(values, io, (s) => io.secrets.add(s));
     checkPublishSettings(settings);
     const thresholds = parseThresholdFlags(listFlag(values, 'threshold'));
     const gate = gateFromFlags(values, io);
     const overrides = overridesFromFlags(values);
+    const requestTimeoutMs = requirePositiveDuration(strFlag(values, 'request-timeout') ?? DEFAULT_REQUEST_TIMEOUT, '--request-timeout');
     const profile = applyOverrides(await loadProfile(values, positionals, io, settings), overrides);
+    // Values redacted by name are masked wherever else they appear: the log and every file.
+    for (const secret of profileSecrets(profile)) io.secrets.add(secret);
     const outcome = await runSmpProfile({
       profile,
       outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
+      outDirSource: '--out',
       thresholds,
-      requestTimeoutMs: requireDuration(strFlag(values, 'request-timeout') ?? DEFAULT_REQUEST_TIMEOUT, '--request-timeout'),
+      requestTimeoutMs,
       insecureTls: values.insecure === true,
       logger: io.logger,
       signal: io.signal,

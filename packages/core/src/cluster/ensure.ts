@@ -9,7 +9,7 @@ import { PATTERNS, requireKubernetesVersion, requirePattern } from '../download/
 import { createToolCache, type ToolCache } from '../download/tool-cache.js';
 import { runChecked } from '../exec.js';
 import { noBinaryCache, minikubeCacheKey, minikubeCachePaths, type BinaryCache } from './cache.js';
-import { checkReachable, kubeconfigPath, loadKubeConfigFile } from '../kube/config.js';
+import { checkReachable, kubeconfigCandidates, kubeconfigPath, loadKubeConfigFile } from '../kube/config.js';
 import {
   DEFAULT_DRIVER,
   DEFAULT_PROFILE,
@@ -86,6 +86,19 @@ export interface EnsureClusterOptions {
   onState?: (state: ClusterState) => void;
   env?: NodeJS.ProcessEnv;
   platform?: Platform;
+  /**
+   * Why only a cluster that already exists will do (a mesh said to be deployed, a kubeconfig the
+   * user named): `auto` then never starts a minikube, and the messages give this reason and fix
+   * instead of speaking of `cluster: existing`, which the user did not set.
+   */
+  existingRequired?: ExistingRequired;
+}
+
+export interface ExistingRequired {
+  /** `input mesh_deployed is true`. */
+  because: string;
+  /** What to do, in the caller's own words (flags or inputs). */
+  fix: string;
 }
 
 export interface EnsuredCluster {
@@ -118,16 +131,25 @@ export async function ensureCluster(options: EnsureClusterOptions): Promise<Ensu
     const state: ClusterState = { mode: 'none', created: false };
     return { mode: 'none', created: false, state };
   }
-  // With `existing`, tryExisting throws instead of returning undefined.
-  const existing = options.cluster === 'minikube' ? undefined : await tryExisting(path, options);
+  // With `existing` (or a reason that needs one), tryExisting throws instead of returning undefined.
+  const required: ExistingRequired | undefined =
+    options.cluster === 'existing'
+      ? { because: 'cluster: existing', fix: 'Check the kubeconfig, or use cluster: minikube' }
+      : options.cluster === 'auto'
+        ? options.existingRequired
+        : undefined;
+  const existing = options.cluster === 'minikube' ? undefined : await tryExisting(path, options, required, env);
   return existing ?? startCluster(path, options, env);
 }
 
-async function tryExisting(path: string, options: EnsureClusterOptions): Promise<EnsuredCluster | undefined> {
+async function tryExisting(path: string, options: EnsureClusterOptions, required: ExistingRequired | undefined, env: NodeJS.ProcessEnv): Promise<EnsuredCluster | undefined> {
   const { logger } = options;
-  const strict = options.cluster === 'existing';
+  const strict = required !== undefined;
   if (!existsSync(path)) {
-    if (strict) throw inputError(`cluster: existing, but the kubeconfig ${path} does not exist; set kubeconfig or use cluster: minikube`);
+    if (required) {
+      const looked = kubeconfigCandidates(options.kubeconfig, env);
+      throw inputError(`${required.because}, but no kubeconfig was found: looked at ${looked.join(', ')}. ${required.fix}`);
+    }
     logger.info(`cluster: auto: no kubeconfig at ${path}; starting minikube`);
     return undefined;
   }
@@ -143,8 +165,9 @@ async function tryExisting(path: string, options: EnsureClusterOptions): Promise
   const context = kc.getCurrentContext();
   const reach = await checkReachable(kc, options.reachabilityTimeoutMs ?? 5000);
   if (!reach.ok) {
-    if (strict) {
-      throw infraError(`cluster: existing, but context "${context}" in ${path} does not answer: ${reach.reason}. Check the kubeconfig, or use cluster: minikube`);
+    if (required) {
+      const server = kc.getCurrentCluster()?.server ?? '(none)';
+      throw infraError(`${required.because}, but the API server ${server} (context "${context}" in ${path}) does not answer: ${reach.reason}. ${required.fix}`);
     }
     logger.info(`cluster: auto: context "${context || '(none)'}" does not answer (${reach.reason}); starting minikube`);
     return undefined;

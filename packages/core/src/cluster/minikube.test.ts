@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MeshspecError } from '../errors.js';
 import { minikubeCacheKey } from './cache.js';
@@ -24,6 +25,22 @@ describe('minikube download URLs across OS x architecture', () => {
     // A version with digests recorded in code is checked against them; any other against its .sha256.
     const pinned = MINIKUBE_PINNED_SHA256[req.version]?.[`${os}-${arch}`];
     expect([req.sha256, req.checksumUrl]).toEqual(pinned ? [pinned, undefined] : [undefined, `${url}.sha256`]);
+  });
+
+  it("pins every OS and architecture of the default version with minikube's own release digests", () => {
+    const releases = JSON.parse(readFileSync(new URL('../../../../test/fixtures/checksums/minikube-releases-v1.38.json', import.meta.url), 'utf8')) as {
+      name: string;
+      checksums: Record<string, Record<string, string> | string>;
+    }[];
+    const published = releases.find((r) => r.name === 'v1.38.1')!.checksums;
+    const expected: Record<string, string> = {};
+    for (const [arch, byOs] of Object.entries(published)) {
+      if (typeof byOs === 'object') for (const [os, digest] of Object.entries(byOs)) expected[`${os}-${arch}`] = digest;
+    }
+    expect(Object.keys(expected)).toHaveLength(7); // amd64: darwin, linux, windows; arm64: darwin, linux; ppc64le and s390x: linux
+    expect(MINIKUBE_PINNED_SHA256['v1.38.1']).toEqual(expected);
+    const req = minikubeDownload('v1.38.1', { os: 'linux', arch: 'amd64' });
+    expect([req.sha256, req.checksumUrl]).toEqual(['099477eaf248bcb5bcea8ce78a2898e93ac01461c35189da1848c3de82ecd22e', undefined]);
   });
 
   it('goes through the mirror, .sha256 beside the binary', () => {

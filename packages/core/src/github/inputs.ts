@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { inputError } from '../errors.js';
-import { parseGoDuration } from '../duration.js';
+import { parseGoDuration, requirePositiveDuration } from '../duration.js';
 
 /**
  * Typed reading of action inputs. Every error names the input and says what it accepts, so a
@@ -47,10 +47,14 @@ export function number(name: string, options: { min?: number; max?: number } = {
   return n;
 }
 
-/** A Go duration (`30s`, `1m30s`) in milliseconds. */
-export function duration(name: string): number | undefined {
+/**
+ * A Go duration (`30s`, `1m30s`) in milliseconds. `positive`: a run length or timeout, refused
+ * when zero, under 1ms or beyond Go's maximum, with the same message as a profile's duration.
+ */
+export function duration(name: string, options: { positive?: boolean } = {}): number | undefined {
   const v = core.getInput(name).trim();
   if (v === '') return undefined;
+  if (options.positive) return requirePositiveDuration(v, `input ${name}`);
   const ms = parseGoDuration(v);
   if (ms === undefined) throw inputError(`input ${name}: "${v}" is not a duration; use Go syntax such as 30s or 1m30s`);
   return ms;

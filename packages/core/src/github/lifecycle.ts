@@ -3,13 +3,15 @@ import { resolve } from 'node:path';
 import { actionsBinaryCache } from './binary-cache.js';
 import { actionsToolCache } from './tool-cache.js';
 import { collectDiagnostics } from '../cluster/diagnostics.js';
-import { CLUSTER_MODES, ensureCluster, type ClusterMode, type EnsuredCluster, type MinikubeOptions } from '../cluster/ensure.js';
+import { CLUSTER_MODES, ensureCluster, type ClusterMode, type EnsuredCluster, type ExistingRequired, type MinikubeOptions } from '../cluster/ensure.js';
 import { minikubeEnv, splitArgs } from '../cluster/minikube.js';
 import { teardownCluster, type ClusterState } from '../cluster/teardown.js';
 import { resolveMirror } from '../download/mirror.js';
 import { inputError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { ACTION_WORDING } from '../wording.js';
 import { ensureMesh, teardownMesh, type EnsuredMesh, type MeshState } from '../mesh/ensure.js';
+import type { MeshSettings } from '../mesh/installer.js';
 import type { MeshInfo } from '../mesh/registry.js';
 import * as inputs from './inputs.js';
 import { maskSecret } from './mask.js';
@@ -64,26 +66,38 @@ export function readLifecycleInputs(): LifecycleInputs {
  * Provides the cluster; its state is saved for the post step before anything is started. A
  * minikube that does not come up leaves its diagnostics in the output directory.
  */
-export async function provisionCluster(li: LifecycleInputs, outDir: string, logger: Logger, signal: AbortSignal): Promise<EnsuredCluster> {
+/**
+ * `meshDeployed`: the mesh is said to run on a cluster already, so only an existing cluster will
+ * do: a minikube started here could not contain it.
+ */
+export async function provisionCluster(li: LifecycleInputs, outDir: string, logger: Logger, signal: AbortSignal, meshDeployed = false): Promise<EnsuredCluster> {
   state.save(KEEP_STATE, li.keepCluster);
   try {
-    return await provision(li, logger, signal);
+    return await provision(li, logger, signal, meshDeployed);
   } catch (error) {
     if (!signal.aborted && state.load<ClusterState>(CLUSTER_STATE)?.created) await diagnose(outDir, undefined, [], logger);
     throw error;
   }
 }
 
-function provision(li: LifecycleInputs, logger: Logger, signal: AbortSignal): Promise<EnsuredCluster> {
+function provision(li: LifecycleInputs, logger: Logger, signal: AbortSignal, meshDeployed: boolean): Promise<EnsuredCluster> {
   if (li.kubeconfig && !existsSync(li.kubeconfig)) {
     throw inputError(`input kubeconfig: kubeconfig file ${li.kubeconfig} does not exist; give the path of a kubeconfig in the workspace, or leave it empty`);
   }
-  // A kubeconfig the user names is the cluster they mean: `auto` does not replace it with a
-  // minikube when it does not answer, it reports that.
-  const mode: ClusterMode = li.cluster === 'auto' && li.kubeconfig ? 'existing' : li.cluster;
+  if (meshDeployed && li.cluster === 'minikube') {
+    throw inputError('input mesh_deployed is true, but cluster: minikube starts a new cluster, which has no mesh yet; use cluster: auto or existing with the kubeconfig of the cluster the mesh runs on, or set mesh_deployed: false to install it');
+  }
+  // A kubeconfig the user names is the cluster they mean, and a deployed mesh runs on a cluster
+  // that exists: `auto` then never replaces it with a minikube, it reports what is wrong.
+  const existingRequired: ExistingRequired | undefined = meshDeployed
+    ? { because: 'input mesh_deployed is true', fix: 'Set kubeconfig (or KUBECONFIG) to the kubeconfig of the cluster the mesh runs on, or set mesh_deployed: false to let meshspec install the mesh on a new minikube.' }
+    : li.kubeconfig
+      ? { because: `input kubeconfig is ${li.kubeconfig}`, fix: 'Check the kubeconfig, or leave kubeconfig empty to let meshspec start a minikube.' }
+      : undefined;
   return logger.group('Cluster', () =>
     ensureCluster({
-      cluster: mode,
+      cluster: li.cluster,
+      existingRequired,
       logger,
       signal,
       kubeconfig: li.kubeconfig,
@@ -102,7 +116,7 @@ function provision(li: LifecycleInputs, logger: Logger, signal: AbortSignal): Pr
 /** Installs the mesh, or with `deployed` verifies that it is there; state saved for teardown. */
 export async function provisionMesh(
   li: LifecycleInputs,
-  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string },
+  options: { mesh: MeshInfo; version?: string; deployed: boolean; kubeconfigPath: string; where: string; settings?: MeshSettings },
   logger: Logger,
   signal: AbortSignal,
 ): Promise<EnsuredMesh> {
@@ -111,6 +125,7 @@ export async function provisionMesh(
       mesh: options.mesh.id,
       version: options.version,
       deployed: options.deployed,
+      wording: ACTION_WORDING,
       kubeconfig: options.kubeconfigPath,
       logger,
       signal,
@@ -118,6 +133,7 @@ export async function provisionMesh(
       onState: (s) => state.save(MESH_STATE, s),
       where: options.where,
       env: process.env,
+      settings: options.settings,
     }),
   );
 }

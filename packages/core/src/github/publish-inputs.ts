@@ -1,3 +1,4 @@
+import { ACTION_WORDING } from '../wording.js';
 import type { Logger } from '../log.js';
 import { publishFailureKind, publishMarkdown, type PublishReport, type PublishSettings } from '../pipeline/publish.js';
 import { secretsOfInput } from '../provider/token.js';
@@ -27,6 +28,7 @@ export function readPublishInputs(signal: AbortSignal): PublishSettings {
     onFailure: inputs.choice('publish_failure', ['fail', 'warn'] as const, 'fail'),
     mask: maskSecret,
     signal,
+    wording: ACTION_WORDING,
   };
 }
 

@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { inputError } from '../errors.js';
 import { formatGoDuration } from '../duration.js';
 import { deadlineSignal } from '../wait.js';
+import { CLI_WORDING, type Wording } from '../wording.js';
 
 /**
  * Kubeconfig loading, one name for each thing (docs/architecture.md, "kube/"):
@@ -26,9 +27,16 @@ export function kubeconfigPath(explicit?: string, env: NodeJS.ProcessEnv = proce
   return fromEnv ?? join(env.HOME || homedir(), '.kube', 'config');
 }
 
+/** Every file kubectl would look at, for messages: the explicit path, else KUBECONFIG's entries, else ~/.kube/config. */
+export function kubeconfigCandidates(explicit?: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (explicit) return [explicit];
+  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  return fromEnv.length ? fromEnv.map((p) => `${p} (KUBECONFIG)`) : [join(env.HOME || homedir(), '.kube', 'config')];
+}
+
 /** Loads a kubeconfig; `context` switches to a named context. A missing file names the input. */
-export function loadKubeConfigFile(path: string, context?: string): KubeConfig {
-  if (!existsSync(path)) throw inputError(`kubeconfig ${path} does not exist; pass --kubeconfig (input kubeconfig) or start a cluster with cluster: minikube`);
+export function loadKubeConfigFile(path: string, context?: string, wording: Wording = CLI_WORDING): KubeConfig {
+  if (!existsSync(path)) throw inputError(`kubeconfig ${path} does not exist; give another with ${wording.kubeconfig}, or ${wording.startCluster}`);
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(path);

@@ -2,12 +2,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadKubeConfigFile } from '../kube/config.js';
+import { CLI_WORDING, type Wording } from '../wording.js';
 import { currentPlatform, type Platform } from '../cluster/platform.js';
 import type { ClusterState } from '../cluster/teardown.js';
 import type { DownloadContext } from '../download/download-verified.js';
 import { createToolCache, type ToolCache } from '../download/tool-cache.js';
 import { deploymentVersion, findDeployments, waitForDeployments } from './control-plane.js';
-import type { InstallContext, MeshInstaller } from './installer.js';
+import type { InstallContext, MeshInstaller, MeshSettings } from './installer.js';
 import { MESHES, requireMesh, type MeshInfo } from './registry.js';
 import { DEFAULTS } from '../defaults.js';
 
@@ -38,8 +39,12 @@ export interface EnsureMeshOptions {
   onState?: (state: MeshState) => void;
   /** The input name used in messages (default `service_mesh`). */
   where?: string;
+  /** Flags or inputs in the fixes messages suggest (default: the CLI's). */
+  wording?: Wording;
   env?: NodeJS.ProcessEnv;
   platform?: Platform;
+  /** Per-mesh install choices (Traefik Mesh's chart repository and version). */
+  settings?: MeshSettings;
 }
 
 /** What the post step needs to remove a mesh we installed (no secrets). */
@@ -79,7 +84,7 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
     return { mesh, installed: false, skippedExtras: [], state: base };
   }
   const installer = mesh.installer;
-  const kc = loadKubeConfigFile(options.kubeconfig);
+  const kc = loadKubeConfigFile(options.kubeconfig, undefined, options.wording);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.controlPlaneMs;
 
   if (options.deployed) {
@@ -93,7 +98,7 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
 
   if (!installer || !mesh.defaultVersion) {
     throw inputError(
-      `${options.where ?? 'service_mesh'}: meshspec cannot install ${mesh.displayName}; install it yourself and set mesh_deployed: true. ` +
+      `${options.where ?? 'service_mesh'}: meshspec cannot install ${mesh.displayName}; install it yourself and ${(options.wording ?? CLI_WORDING).meshDeployed}. ` +
         `meshspec installs: ${installableMeshes().join(', ')}`,
     );
   }
@@ -119,8 +124,8 @@ async function verifyControlPlane(mesh: MeshInfo, installer: MeshInstaller, opti
   if (missing.length > 0) {
     const context = kc.getCurrentContext();
     throw infraError(
-      `mesh_deployed is true, but the ${mesh.displayName} control plane is not in the cluster (context "${context}"): ` +
-        `no Deployment ${missing.map((m) => `${m.namespace}/${m.name}`).join(', ')}. Install the mesh first, or set mesh_deployed: false to let meshspec install it`,
+      `the mesh is said to be deployed, but the ${mesh.displayName} control plane is not in the cluster (context "${context}"): ` +
+        `no Deployment ${missing.map((m) => `${m.namespace}/${m.name}`).join(', ')}. Install the mesh first, or ${(options.wording ?? CLI_WORDING).meshNotDeployed} to let meshspec install it`,
     );
   }
   await waitForControlPlane(mesh, installer, options, kc, timeoutMs);
@@ -153,6 +158,7 @@ function installContext(options: EnsureMeshOptions, kc: KubeConfig, timeoutMs: n
     signal: options.signal,
   };
   return {
+    settings: options.settings,
     meshName: requireMesh(options.mesh, options.where ?? 'service_mesh').displayName,
     logger: options.logger,
     signal: options.signal,

@@ -34,6 +34,13 @@ export interface ChartSelector {
   version?: string;
   /** ...or the newest chart whose appVersion is this (Traefik Mesh: the chart number is not the mesh's). */
   appVersion?: string;
+  /**
+   * The sha256 meshspec pins for this chart version (read from the repository's index at a known
+   * commit): the index must record the same, and the archive is verified against it.
+   */
+  pinnedSha256?: string;
+  /** What to do when the index has no such chart, for the error. */
+  hint?: string;
 }
 
 interface IndexEntry {
@@ -54,6 +61,11 @@ export function chartTool(key: string, selector: ChartSelector): ToolRequirement
     resolve: async (env: ToolEnv) => {
       const indexUrl = throughMirror(`${selector.repoUrl.replace(/\/+$/, '')}/index.yaml`, env.mirror);
       const entry = pickChart(await fetchIndex(indexUrl, env.signal), selector, indexUrl);
+      if (selector.pinnedSha256 && entry.digest !== selector.pinnedSha256) {
+        throw infraError(
+          `chart ${selector.chart} ${entry.version}: ${indexUrl} records digest ${entry.digest}, but meshspec pins ${selector.pinnedSha256}; refusing a chart that is not the published one`,
+        );
+      }
       const chartUrl = new URL(entry.urls![0]!, `${selector.repoUrl.replace(/\/+$/, '')}/`).toString();
       return {
         toolName: `${selector.chart}-chart`,
@@ -88,7 +100,7 @@ export function pickChart(index: unknown, selector: ChartSelector, where: string
       (selector.appVersion === undefined || e.appVersion === selector.appVersion || e.appVersion === selector.appVersion.replace(/^v/, '')),
   );
   const wanted = selector.version ? `version ${selector.version}` : `appVersion ${selector.appVersion}`;
-  if (candidates.length === 0) throw infraError(`chart ${selector.chart} with ${wanted} is not in ${where}`);
+  if (candidates.length === 0) throw infraError(`chart ${selector.chart} with ${wanted} is not in the chart index ${where}${selector.hint ? `; ${selector.hint}` : ''}`);
   // As helm does without --devel: a pre-release chart is taken only when asked for by version.
   const stable = candidates.filter((e) => !e.version!.includes('-'));
   const best = (stable.length ? stable : candidates).sort((a, b) => compareVersions(b.version!, a.version!))[0]!;

@@ -53,7 +53,26 @@ export interface SmiExtra {
   unavailable?: string;
 }
 
+/**
+ * Choices a user can make about one mesh's install beyond its version (inputs and flags). Only
+ * Traefik Mesh has any: where its chart comes from cannot be confirmed from here, so both are inputs.
+ */
+export interface MeshSettings {
+  /** A chart repository URL (its index.yaml is read), replacing the mesh's default. */
+  chartRepo?: string;
+  /** An exact chart version, instead of the newest chart for the mesh version. */
+  chartVersion?: string;
+}
+
+/** What an install needs to know about the cluster it installs into. */
+export interface ClusterFacts {
+  /** Each node's `status.nodeInfo.containerRuntimeVersion`, e.g. `docker://28.1.1`, `containerd://2.1.4`. */
+  nodeRuntimes: string[];
+}
+
 export interface InstallContext {
+  /** Per-mesh choices (chart source); empty for the defaults. */
+  settings?: MeshSettings;
   /** The mesh's display name, for messages ("the Open Service Mesh control plane"). */
   meshName: string;
   logger: Logger;
@@ -90,8 +109,8 @@ export abstract class MeshInstaller {
   readonly versionPattern: RegExp = PATTERNS.semver;
   readonly versionExample: string = 'v1.2.3';
 
-  abstract tools(version: string): ToolRequirement[];
-  abstract installSteps(version: string, tools: ToolPaths): Step[];
+  abstract tools(version: string, settings?: MeshSettings): ToolRequirement[];
+  abstract installSteps(version: string, tools: ToolPaths, cluster: ClusterFacts): Step[];
   abstract uninstallSteps(version: string, tools: ToolPaths): Step[];
   smiExtras(_version: string): SmiExtra[] {
     return [];
@@ -103,8 +122,9 @@ export abstract class MeshInstaller {
 
   async install(version: string, ctx: InstallContext): Promise<InstallOutcome> {
     this.checkVersion(version);
-    const tools = await resolveTools(this.tools(version), ctx);
-    for (const step of this.installSteps(version, tools)) await runStep(step, tools, ctx);
+    const tools = await resolveTools(this.tools(version, ctx.settings), ctx);
+    const cluster = await clusterFacts(ctx);
+    for (const step of this.installSteps(version, tools, cluster)) await runStep(step, tools, ctx);
 
     const skippedExtras: string[] = [];
     const extraDeployments: DeploymentRef[] = [];
@@ -132,7 +152,7 @@ export abstract class MeshInstaller {
   /** Runs the uninstall steps; each failure warns and the next step still runs (best effort). */
   async uninstall(version: string, ctx: InstallContext): Promise<boolean> {
     let ok = true;
-    let tools = await resolveTools(this.tools(version), ctx);
+    let tools = await resolveTools(this.tools(version, ctx.settings), ctx);
     const extraSteps: Step[] = [];
     for (const extra of this.smiExtras(version)) {
       if (await whySkip(extra, ctx)) continue;
@@ -224,4 +244,15 @@ async function runStep(step: Step, tools: ToolPaths, ctx: InstallContext): Promi
     throw infraError(`${step.what} failed (${describeExit(produced)}); the last lines of its output follow`, { details: produced.tail });
   }
   await runChecked(kubectlPath(ctx), step.pipeToKubectl, { ...common, input: produced.stdout, what: `${step.what} (kubectl ${step.pipeToKubectl[0]})` });
+}
+
+/** The nodes' container runtimes; an install that cannot read them assumes none in particular. */
+async function clusterFacts(ctx: InstallContext): Promise<ClusterFacts> {
+  try {
+    const nodes = await ctx.kubeConfig.makeApiClient(CoreV1Api).listNode();
+    return { nodeRuntimes: nodes.items.map((n) => n.status?.nodeInfo?.containerRuntimeVersion ?? '').filter((r) => r !== '') };
+  } catch (error) {
+    ctx.logger.warn(`${ctx.meshName}: could not read the nodes' container runtimes (${(error as Error).message}); installing with the defaults`);
+    return { nodeRuntimes: [] };
+  }
 }

@@ -3,7 +3,9 @@ import type { DownloadRequest } from '../download/download-verified.js';
 import { PATTERNS } from '../download/patterns.js';
 import { pickChart } from './helm.js';
 import type { MeshInstaller, ToolRequirement } from './installer.js';
+import { KUMA_CHART_PINNED_SHA256 } from './kuma.js';
 import { linkerdAssetName, linkerdHasChecksumFile } from './linkerd.js';
+import { TRAEFIK_MESH_CHART_REPO } from './traefik-mesh.js';
 import { MESHES, requireMesh } from './registry.js';
 
 const linuxAmd64 = { platform: { os: 'linux', arch: 'amd64' } };
@@ -97,7 +99,7 @@ describe('tool downloads per mesh', () => {
   });
 
   it('helm meshes: helm 3 from get.helm.sh with .sha256, and a chart from the repository index', () => {
-    for (const id of ['traefik_mesh', 'consul']) {
+    for (const id of ['traefik_mesh', 'consul', 'kuma']) {
       const [helm, chart] = installerOf(id).tools(requireMesh(id, 'test').defaultVersion!);
       expect(resolveSync(helm!, linuxArm64)).toEqual({
         toolName: 'helm',
@@ -111,13 +113,14 @@ describe('tool downloads per mesh', () => {
     }
   });
 
-  it('kuma: kumactl from packages.konghq.com; with no recorded digest there is nothing to verify it with', () => {
-    const [kumactl] = installerOf('kuma').tools('2.14.3');
-    const req = resolveSync(kumactl!);
-    expect(req.url).toBe('https://packages.konghq.com/public/kuma-binaries-release/raw/names/kuma-linux-amd64/versions/2.14.3/kuma-2.14.3-linux-amd64.tar.gz');
-    expect(req.archivePath).toBe('kuma-2.14.3/bin/kumactl');
-    expect(req.checksumUrl).toBeUndefined();
-    expect(req.githubDigest).toBeUndefined();
+  it("kuma: its Helm chart 2.11.0, with the digest kumahq/charts' index.yaml publishes pinned", () => {
+    expect(requireMesh('kuma', 'test').defaultVersion).toBe('2.11.0');
+    expect(KUMA_CHART_PINNED_SHA256['2.11.0']).toBe('ed9e1452df5c4be1f53fc57b90d774ee4acf71119d08ae58be8cf3cff3f46ecb');
+  });
+
+  it('traefik_mesh: the chart repository and version are settings, the repository defaulting to traefik.github.io/charts', () => {
+    expect(TRAEFIK_MESH_CHART_REPO).toBe('https://traefik.github.io/charts');
+    expect(installerOf('traefik_mesh').tools('v1.4.8', { chartRepo: 'https://charts.example/mesh', chartVersion: '4.1.1' })[1]!.key).toBe('chart');
   });
 });
 
@@ -135,18 +138,27 @@ describe('install and uninstall command lines per mesh', () => {
       [['istioctl', 'install', '--skip-confirmation', '--set', 'profile=minimal']],
       [['istioctl', 'uninstall', '--purge', '--skip-confirmation']]],
     ['traefik_mesh', 'v1.4.8',
-      [['helm', 'install', 'traefik-mesh', '/cache/chart.tgz', '--namespace=traefik-mesh', '--create-namespace', '--set=acl=true']],
+      [['helm', 'install', 'traefik-mesh', '/cache/chart.tgz', '--namespace=traefik-mesh', '--create-namespace', '--set=acl=true', '--set=tracing.deploy=false', '--set=metrics.deploy=false']],
       [['helm', 'uninstall', 'traefik-mesh', '--namespace=traefik-mesh']]],
     ['consul', '2.0.3',
       [['helm', 'install', 'consul', '/cache/chart.tgz', '--namespace=consul', '--create-namespace', '--set=global.name=consul', '--set=connectInject.enabled=true', '--set=server.replicas=1', '--set=ui.enabled=false']],
       [['helm', 'uninstall', 'consul', '--namespace=consul']]],
-    ['kuma', '2.14.3',
-      [['kumactl', 'install', 'control-plane', '|', 'apply', '-f', '-']],
-      [['kumactl', 'install', 'control-plane', '|', 'delete', '--ignore-not-found', '-f', '-']]],
+    ['kuma', '2.11.0',
+      [['helm', 'install', 'kuma', '/cache/chart.tgz', '--namespace=kuma-system', '--create-namespace']],
+      [['helm', 'uninstall', 'kuma', '--namespace=kuma-system']]],
   ])('%s %s', (id, version, install, uninstall) => {
     const flat = (s: { tool: string; args: string[]; pipeToKubectl?: string[] }) => [s.tool, ...s.args, ...(s.pipeToKubectl ? ['|', ...s.pipeToKubectl] : [])];
-    expect(installerOf(id).installSteps(version, tools).map(flat)).toEqual(install);
+    expect(installerOf(id).installSteps(version, tools, { nodeRuntimes: ['containerd://2.1.4'] }).map(flat)).toEqual(install);
     expect(installerOf(id).uninstallSteps(version, tools).map(flat)).toEqual(uninstall);
+  });
+
+  it('linkerd: proxyInit.runAsRoot=true exactly when a node reports the docker runtime (linkerd install refuses it otherwise)', () => {
+    const second = (runtimes: string[]) => installerOf('linkerd').installSteps('edge-26.8.3', tools, { nodeRuntimes: runtimes })[1]!.args;
+    expect(second(['docker://28.1.1'])).toEqual(['install', '--set', 'proxyInit.runAsRoot=true']);
+    expect(second(['containerd://2.1.4', 'docker://28.1.1'])).toEqual(['install', '--set', 'proxyInit.runAsRoot=true']);
+    expect(second(['containerd://2.1.4'])).toEqual(['install']);
+    expect(second(['cri-o://1.33.0'])).toEqual(['install']);
+    expect(second([])).toEqual(['install']);
   });
 
   it('SMI extras: linkerd-smi for Linkerd; the v1beta1-only adapters of Istio and Consul are declared as such', () => {
@@ -156,7 +168,7 @@ describe('install and uninstall command lines per mesh', () => {
     expect(installerOf('istio').smiExtras('1.30.3').map((e) => e.requiresApi)).toEqual(['apiextensions.k8s.io/v1beta1']);
     expect(installerOf('consul').smiExtras('2.0.3')[0]!.unavailable).toMatch(/v1beta1/);
     expect(installerOf('osm').smiExtras('v1.2.4')).toEqual([]); // permissive mode off is an install flag
-    expect(installerOf('kuma').smiExtras('2.14.3')).toEqual([]);
+    expect(installerOf('kuma').smiExtras('2.11.0')).toEqual([]);
   });
 });
 
@@ -180,7 +192,7 @@ describe('pickChart', () => {
   });
   it('names what is missing', () => {
     expect(() => pickChart(index, { repoUrl: 'r', chart: 'traefik-mesh', appVersion: 'v9.9.9' }, 'https://x/index.yaml')).toThrow(
-      'chart traefik-mesh with appVersion v9.9.9 is not in https://x/index.yaml',
+      'chart traefik-mesh with appVersion v9.9.9 is not in the chart index https://x/index.yaml',
     );
   });
 });

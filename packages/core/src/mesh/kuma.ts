@@ -1,59 +1,39 @@
-import { throughMirror } from '../download/mirror.js';
 import type { ControlPlaneSpec } from './control-plane.js';
-import { MeshInstaller, type Step, type ToolRequirement } from './installer.js';
+import { chartTool, helmTool } from './helm.js';
+import { MeshInstaller, type Step, type ToolPaths, type ToolRequirement } from './installer.js';
 
 const NAMESPACE = 'kuma-system';
+const RELEASE = 'kuma';
+const KUMA_CHART_REPO = 'https://kumahq.github.io/charts';
 
 /**
- * sha256 of the kumactl archives of pinned Kuma versions. Kuma publishes no checksum for its
- * binaries (they live on packages.konghq.com, not GitHub, so no Releases API digest either): a
- * version is accepted only when its digest is recorded here, or with allow_unverified_download.
- *
- * OPEN: the digests of 2.14.3 could not be read on the machine that wrote this (no network).
- * Record them as `'linux-amd64': '<hex>'` (the e2e log prints the sha256 of what it downloaded).
+ * The sha256 of Kuma's Helm chart archives, as kumahq/charts' `index.yaml` (branch gh-pages, commit
+ * 3caab9d7562f4668bc3687b34dfbc8bb0f80f438, 2025-06-10) records them. Kuma publishes no checksum
+ * for its kumactl binaries, so meshspec installs Kuma from this chart, whose digest is published,
+ * instead (which moved the pinned Kuma from 2.14.3 to 2.11.0, the newest chart in that index).
  */
-const KUMA_PINNED_SHA256: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  '2.14.3': {},
+export const KUMA_CHART_PINNED_SHA256: Readonly<Record<string, string>> = {
+  '2.11.0': 'ed9e1452df5c4be1f53fc57b90d774ee4acf71119d08ae58be8cf3cff3f46ecb',
 };
 
-/** `https://packages.konghq.com/.../kuma-linux-amd64/versions/2.14.3/kuma-2.14.3-linux-amd64.tar.gz` */
-function kumaArchiveUrl(version: string, os: string, arch: string): string {
-  return `https://packages.konghq.com/public/kuma-binaries-release/raw/names/kuma-${os}-${arch}/versions/${version}/kuma-${version}-${os}-${arch}.tar.gz`;
-}
-
-/** Kuma, installed with kumactl's rendered control plane applied by kubectl, as Kuma documents. */
+/** Kuma, from its Helm chart (as Kuma documents for Kubernetes), verified against the pinned digest. */
 class KumaInstaller extends MeshInstaller {
   readonly meshId = 'kuma';
-  override readonly versionExample = '2.14.3';
+  override readonly versionExample = '2.11.0';
   readonly controlPlane: ControlPlaneSpec = { namespace: NAMESPACE, deployments: [{ namespace: NAMESPACE, name: 'kuma-control-plane' }] };
 
   tools(versionInput: string): ToolRequirement[] {
-    // Kuma's tags are inconsistent (`v2.14.3`, `2.9.19`); its package URLs never have the `v`.
+    // Kuma's tags are inconsistent (`v2.14.3`, `2.9.19`); its chart versions never have the `v`.
     const version = versionInput.replace(/^v/, '');
-    return [
-      {
-        key: 'kumactl',
-        resolve: ({ platform, mirror }) => {
-          const pinned = KUMA_PINNED_SHA256[version]?.[`${platform.os}-${platform.arch}`];
-          return {
-            toolName: 'kumactl',
-            version,
-            arch: platform.arch,
-            url: throughMirror(kumaArchiveUrl(version, platform.os, platform.arch), mirror),
-            archivePath: `kuma-${version}/bin/kumactl`,
-            ...(pinned ? { sha256: pinned } : {}),
-          };
-        },
-      },
-    ];
+    return [helmTool(), chartTool('chart', { repoUrl: KUMA_CHART_REPO, chart: 'kuma', version, pinnedSha256: KUMA_CHART_PINNED_SHA256[version] })];
   }
 
-  installSteps(): Step[] {
-    return [{ tool: 'kumactl', args: ['install', 'control-plane'], pipeToKubectl: ['apply', '-f', '-'], what: 'kumactl install control-plane' }];
+  installSteps(_version: string, tools: ToolPaths): Step[] {
+    return [{ tool: 'helm', args: ['install', RELEASE, tools.chart!, `--namespace=${NAMESPACE}`, '--create-namespace'], what: 'helm install kuma' }];
   }
 
   uninstallSteps(): Step[] {
-    return [{ tool: 'kumactl', args: ['install', 'control-plane'], pipeToKubectl: ['delete', '--ignore-not-found', '-f', '-'], what: 'remove the Kuma control plane' }];
+    return [{ tool: 'helm', args: ['uninstall', RELEASE, `--namespace=${NAMESPACE}`], what: 'helm uninstall kuma' }];
   }
 }
 

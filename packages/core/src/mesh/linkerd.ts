@@ -2,7 +2,7 @@ import { githubReleaseUrl } from '../download/mirror.js';
 import { PATTERNS } from '../download/patterns.js';
 import type { Platform } from '../cluster/platform.js';
 import type { ControlPlaneSpec } from './control-plane.js';
-import { MeshInstaller, type SmiExtra, type Step, type ToolRequirement } from './installer.js';
+import { MeshInstaller, type ClusterFacts, type SmiExtra, type Step, type ToolPaths, type ToolRequirement } from './installer.js';
 
 const NAMESPACE = 'linkerd';
 /** linkerd-smi, the extension that turns TrafficSplits into ServiceProfiles (TrafficSplit only). */
@@ -58,10 +58,24 @@ class LinkerdInstaller extends MeshInstaller {
     ];
   }
 
-  installSteps(): Step[] {
+  /**
+   * `linkerd install` refuses a cluster whose nodes run the docker runtime unless
+   * `proxyInit.runAsRoot=true` (linkerd2 edge-26.8.3 `cli/cmd/install.go` installControlPlane,
+   * `pkg/healthcheck/healthcheck.go` CheckNodesHaveNonDockerRuntime; linkerd2#7468): proxy-init
+   * needs root to set up iptables there. minikube v1.38 still defaults to docker (through
+   * cri-dockerd; containerd from v1.39). So meshspec sets it exactly when a node reports `docker://`,
+   * and leaves minikube's runtime as it is.
+   */
+  installSteps(_version: string, _tools: ToolPaths, cluster: ClusterFacts): Step[] {
+    const docker = cluster.nodeRuntimes.some((r) => r.startsWith('docker://'));
     return [
       { tool: 'linkerd', args: ['install', '--crds', '--set', 'installGatewayAPI=true'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install --crds' },
-      { tool: 'linkerd', args: ['install'], pipeToKubectl: ['apply', '-f', '-'], what: 'linkerd install' },
+      {
+        tool: 'linkerd',
+        args: ['install', ...(docker ? ['--set', 'proxyInit.runAsRoot=true'] : [])],
+        pipeToKubectl: ['apply', '-f', '-'],
+        what: docker ? 'linkerd install (proxyInit.runAsRoot=true: a node runs the docker runtime)' : 'linkerd install',
+      },
     ];
   }
 

@@ -26,8 +26,11 @@ export interface MeshInfo {
   smpName: string;
   /** Every other spelling accepted (compared case-insensitively, `-`/`_`/space folded). */
   aliases: string[];
-  /** Labels and annotations that make the mesh inject its sidecar into a namespace. */
-  injection: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /**
+   * Labels and annotations that make the mesh inject its sidecar: on the namespace (`labels`,
+   * `annotations`), or on each pod template (`podAnnotations`) for meshes that read them there.
+   */
+  injection: { labels?: Record<string, string>; annotations?: Record<string, string>; podAnnotations?: Record<string, string> };
   /** SMI specs the mesh claims to implement today; the suite scores what it really serves. */
   smiSupport: SmiSpecName[];
   /** A note on SMI support shown in the docs and the summary. */
@@ -52,14 +55,16 @@ export const MESHES: readonly MeshInfo[] = [
     injection: { labels: { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support; runs only on EKS.' },
   { id: 'consul', displayName: 'Consul', smpType: 2, smpName: 'CONSUL', aliases: ['consul_connect', 'hashicorp_consul'],
     installer: consulInstaller, defaultVersion: '2.0.3', kubernetesVersion: 'v1.35.1', // chart kubeVersion >=1.22; 1.35 [U]
-    injection: { annotations: { 'consul.hashicorp.com/connect-inject': 'true' } }, smiSupport: [],
+    // consul-k8s v2.0.3 reads connect-inject on the pod, never on its namespace
+    // (control-plane/connect-inject/constants/annotations_and_labels.go), and connectInject.default is false.
+    injection: { podAnnotations: { 'consul.hashicorp.com/connect-inject': 'true' } }, smiSupport: [],
     smiNote: "Consul's SMI controller used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
   { id: 'istio', displayName: 'Istio', smpType: 3, smpName: 'ISTIO', aliases: [],
     installer: istioInstaller, defaultVersion: '1.30.3', kubernetesVersion: 'v1.35.1', // Istio 1.30 needs 1.32 or newer
     injection: { labels: { 'istio-injection': 'enabled' } }, smiSupport: [],
     smiNote: "Istio's SMI adapter used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
   { id: 'kuma', displayName: 'Kuma', smpType: 4, smpName: 'KUMA', aliases: [],
-    installer: kumaInstaller, defaultVersion: '2.14.3', kubernetesVersion: 'v1.35.1', // Kuma's CI runs 1.32 to 1.35
+    installer: kumaInstaller, defaultVersion: '2.11.0', kubernetesVersion: 'v1.35.1', // Kuma 2.11 on 1.35 [U]
     injection: { labels: { 'kuma.io/sidecar-injection': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support.' },
   { id: 'linkerd', displayName: 'Linkerd', smpType: 5, smpName: 'LINKERD', aliases: ['linkerd2'],
     installer: linkerdInstaller, defaultVersion: 'edge-26.8.3', kubernetesVersion: 'v1.35.1', // edge-26.5.1 and later need 1.31 or newer
@@ -75,7 +80,7 @@ export const MESHES: readonly MeshInfo[] = [
   { id: 'osm', displayName: 'Open Service Mesh', smpType: 10, smpName: 'OPEN_SERVICE_MESH', aliases: ['open_service_mesh', 'openservicemesh'],
     installer: osmInstaller, defaultVersion: 'v1.2.4', kubernetesVersion: 'v1.28.15', // CI ran 1.22-1.24; minikube v1.38.1 supports 1.28+ [U]
     injection: { labels: { 'openservicemesh.io/monitored-by': 'osm' }, annotations: { 'openservicemesh.io/sidecar-injection': 'enabled' } },
-    smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split', 'traffic-metrics'], smiNote: 'Full SMI with permissive mode off; archived upstream.', archived: true },
+    smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'Access, specs and split (v1alpha2) with permissive mode off; no SMI metrics API; archived upstream.', archived: true },
   { id: 'nginx_service_mesh', displayName: 'NGINX Service Mesh', smpType: 11, smpName: 'NGINX_SERVICE_MESH', aliases: ['nginx', 'nsm_nginx', 'nginxsm'],
     injection: {}, smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'End of life.', archived: true },
   { id: 'cilium', displayName: 'Cilium Service Mesh', smpType: 12, smpName: 'CILIUM_SERVICE_MESH', aliases: ['cilium_service_mesh'],

@@ -1,3 +1,4 @@
+import type { Wording } from '../wording.js';
 import { MeshspecError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Casing } from '../provider/bodies.js';
@@ -26,6 +27,8 @@ export interface PublishSettings {
   /** Masks a secret at once (setSecret in the actions, the scrubber in the CLI). */
   mask: (secret: string) => void;
   signal?: AbortSignal;
+  /** Flags or inputs the fixes in messages name (default: the CLI's). */
+  wording?: Wording;
 }
 
 export interface PublishReport {
@@ -64,6 +67,8 @@ export function providerOptionsFrom(settings: PublishSettings, logger: Logger): 
     logger,
     onNewSecret: settings.mask,
     signal: settings.signal,
+    wording: settings.wording,
+    warnOnFailure: settings.onFailure === 'warn',
   };
 }
 

@@ -7,7 +7,7 @@ import { toJUnitXml } from '../smi/junit.js';
 import { KubeClient } from '../kube/client.js';
 import { resolveKubeConfig, type KubeTarget } from '../kube/config.js';
 import { toSmiResult, type SmiResult } from '../smi/result.js';
-import { judge, type ConformancePolicy, type Verdict } from '../smi/scoring.js';
+import { judge, scoreSpec, type ConformancePolicy, type Verdict } from '../smi/scoring.js';
 import { toSummaryMarkdown } from '../smi/summary.js';
 import { runSmiSuite, type SmiSuiteResult } from '../smi/suite.js';
 import type { SmiVersionChoice } from '../smi/versions.js';
@@ -105,7 +105,8 @@ export async function runSmiConformance(options: SmiConformanceOptions): Promise
   if (suite.cancelled) {
     kinds.push('cancelled');
     messages.push(verdict.message);
-  } else if (verdict.fail) {
+  } else if (verdict.fail && suite.cases.some((c) => !c.infraError && scoreSpec(c).status !== 'PASSED')) {
+    // A spec the environment kept from running (an image that cannot be pulled) is no verdict on the mesh.
     kinds.push('test');
     messages.push(verdict.message);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
-import { writeResultFiles } from '../report/files.js';
+import { ensureWritableDir, writeResultFiles } from '../report/files.js';
 import { writeReportPage } from '../report/html/index.js';
 import { pageDeltasOf } from '../report/smp-deltas.js';
 import { renderSmpSummary } from '../report/smp-summary.js';
@@ -18,7 +18,8 @@ import { resolve } from 'node:path';
 import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from '../smp/regression.js';
 import { buildMeasuredResult, measureWithNoiseControl, type NoiseControl } from '../smp/repeats.js';
 import { testSectionOf, type ResultContext, type SmpResult } from '../smp/result.js';
-import { evaluateThresholds, thresholdFailureMessage, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
+import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
+import { judgeRun } from '../report/smp-verdict.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';
@@ -30,6 +31,8 @@ export interface SmpRunOptions {
   /** The profile with every override already applied. */
   profile: SmpProfile;
   outDir: string;
+  /** The flag or input that named outDir, for messages: `--out`, `input output_dir`. */
+  outDirSource?: string;
   thresholds: readonly Threshold[];
   /** A request still unanswered this long after it was sent counts as a timeout. */
   requestTimeoutMs: number;
@@ -64,6 +67,8 @@ export interface SmpRunOutcome {
   table: string;
   failureKind: 'none' | 'test' | 'cancelled';
   failureMessage?: string;
+  /** Already logged as warnings: errors no threshold covers, a rate that was not met. */
+  warnings: string[];
 }
 
 /** Turns the profile's clients into the generator's plan: one ClientPlan per SMP client. */
@@ -89,7 +94,9 @@ function describeClient(c: ClientPlan): string {
 }
 
 function tickLine(t: TimelinePoint, totalS: number): string {
-  return `[${String(t.second).padStart(String(totalS).length)}s/${totalS}s] ${t.requests} req/s, ${t.errors} errors, p50 ${t.p50_ms.toFixed(2)} ms, p99 ${t.p99_ms.toFixed(2)} ms`;
+  const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
+  const at = t.grace ? `[grace ${t.second}s]` : `[${String(t.second).padStart(String(totalS).length)}s/${totalS}s]`;
+  return `${at} ${t.requests} req/s, ${t.errors} errors, p50 ${ms(t.p50_ms)}, p99 ${ms(t.p99_ms)}`;
 }
 
 /**
@@ -104,6 +111,8 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   const generator = resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
   const plan = planFromProfile(profile, options);
   const totalS = Math.ceil(profile.durationMs / 1000);
+  // Before any load: a run must never end in "cannot write".
+  await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
   logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
   plan.clients.forEach((c, i) => logger.info(`  client ${i + 1}: ${describeClient(c)}`));
   plan.onTick = (t) => logger.progress(tickLine(t, totalS));
@@ -139,12 +148,16 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   const { result, run } = buildMeasuredResult(measured, ctx, plan);
   const fortio = buildFortioResult(run, ctx);
   const thresholdResults = evaluateThresholds(result, options.thresholds);
-  const thresholdMessage = thresholdFailureMessage(thresholdResults);
-  const deltas = options.baseline && !measured.cancelled ? compareWithBaseline(result, options.baseline, options.regression ?? []) : undefined;
+  // Issue 11's verdict (nothing succeeded, thresholds missed, warnings) and issue 14's gate both
+  // fail the run as `test`; every failure is named in the one message.
+  const verdict = judgeRun(result, thresholdResults);
+  for (const w of verdict.warnings) logger.warn(w);
+  const cancelled = verdict.failureKind === 'cancelled';
+  const deltas = options.baseline && !cancelled ? compareWithBaseline(result, options.baseline, options.regression ?? []) : undefined;
   const regressionMessage = deltas ? regressionFailureMessage(deltas) : undefined;
-  const testFailure = [thresholdMessage, regressionMessage].filter(Boolean).join('; ') || undefined;
+  const testFailure = cancelled ? undefined : [verdict.failureMessage, regressionMessage].filter(Boolean).join('; ') || undefined;
+  const failureKind: SmpRunOutcome['failureKind'] = cancelled ? 'cancelled' : testFailure ? 'test' : 'none';
 
-  const failureKind: SmpRunOutcome['failureKind'] = measured.cancelled ? 'cancelled' : testFailure ? 'test' : 'none';
   const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, { lines: options.summaryExtras, deltas });
   const paths = await writeResultFiles(
     options.outDir,
@@ -162,7 +175,8 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     summaryMarkdown,
     table: renderSmpTable(result),
     failureKind,
-    failureMessage: measured.cancelled ? 'cancelled: partial results were written' : testFailure,
+    failureMessage: cancelled ? verdict.failureMessage : testFailure,
+    warnings: verdict.warnings,
   };
 }
 

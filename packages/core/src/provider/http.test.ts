@@ -1,3 +1,4 @@
+import { ACTION_WORDING } from '../wording.js';
 import { describe, expect, it } from 'vitest';
 import { MeshspecError } from '../errors.js';
 import { MemoryLogger } from '../log.js';
@@ -73,7 +74,7 @@ describe('ProviderHttp', () => {
     const e = await client(fetchImpl).request({ method: 'POST', path: '/smi/results', body: {}, what: 'publish the SMI result' }).catch((x) => x);
     expect(e).toBeInstanceOf(MeshspecError);
     expect(e.kind).toBe('publish');
-    expect(e.message).toMatch(/refused to publish the SMI result \(HTTP 422 on POST https:\/\/provider\.example\.invalid\/smi\/results\): meshName is required\..*provider_casing/);
+    expect(e.message).toMatch(/refused to publish the SMI result \(HTTP 422 on POST https:\/\/provider\.example\.invalid\/smi\/results\): meshName is required\..*--provider-casing snake/);
     expect(calls).toHaveLength(1);
   });
 
@@ -89,7 +90,17 @@ describe('ProviderHttp', () => {
     const e = await client(fetchImpl, { retry: { ...fast, maxAttempts: 3 } }).request({ method: 'GET', path: '/x', what: 'read x' }).catch((x) => x);
     expect(calls).toHaveLength(3);
     expect(e.kind).toBe('publish');
-    expect(e.message).toMatch(/Could not read x .* after 3 attempts .*last problem: HTTP 503: down for maintenance.*publish_failure: warn/);
+    expect(e.message).toMatch(/Could not read x .* after 3 attempts .*last problem: HTTP 503: down for maintenance.*raise --provider-deadline, or pass --publish-failure warn/);
+  });
+
+  it('names the action\'s inputs in the action, and never suggests warn when it is already set', async () => {
+    const { fetchImpl } = scripted([{ status: 503, body: 'down' }]);
+    const e = await client(fetchImpl, { retry: { ...fast, maxAttempts: 2 }, wording: ACTION_WORDING }).request({ method: 'GET', path: '/x', what: 'read x' }).catch((x) => x);
+    expect(e.message).toMatch(/raise provider_deadline, or set publish_failure: warn so that/);
+    expect(e.message).not.toMatch(/--/);
+    const w = await client(scripted([{ status: 503 }]).fetchImpl, { retry: { ...fast, maxAttempts: 2 }, wording: ACTION_WORDING, warnOnFailure: true }).request({ method: 'GET', path: '/x', what: 'read x' }).catch((x) => x);
+    expect(w.message).toMatch(/raise provider_deadline\.$/);
+    expect(w.message).not.toMatch(/publish_failure/);
   });
 
   it('grows backoff delays exponentially up to the cap, with jitter in the upper half', async () => {

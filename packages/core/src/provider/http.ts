@@ -1,3 +1,4 @@
+import { CLI_WORDING, type Wording } from '../wording.js';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { MeshspecError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -59,6 +60,10 @@ export interface HttpOptions {
   signal?: AbortSignal;
   /** For tests: the jitter source. */
   random?: () => number;
+  /** Flags or inputs the fixes in messages name (default: the CLI's). */
+  wording?: Wording;
+  /** A failed publish is already only a warning: do not suggest making it one. */
+  warnOnFailure?: boolean;
 }
 
 export interface ProviderRequest {
@@ -145,6 +150,8 @@ export class ProviderHttp {
   private readonly onNewSecret?: (secret: string) => void;
   private readonly signal?: AbortSignal;
   private readonly random: () => number;
+  private readonly wording: Wording;
+  private readonly warnOnFailure: boolean;
   private refreshed = false;
   /** Requests sent, for tests and the summary. */
   requestCount = 0;
@@ -163,6 +170,8 @@ export class ProviderHttp {
     this.onNewSecret = options.onNewSecret;
     this.signal = options.signal;
     this.random = options.random ?? Math.random;
+    this.wording = options.wording ?? CLI_WORDING;
+    this.warnOnFailure = options.warnOnFailure ?? false;
     for (const s of secretsOf(this.token)) this.scrubber.add(s);
   }
 
@@ -327,7 +336,7 @@ export class ProviderHttp {
     } else if (status === 404) {
       hint = 'The endpoint does not exist at this provider: check provider_url, and whether this provider still offers the feature.';
     } else if (status === 400 || status === 422) {
-      hint = 'The provider did not accept the request body. It may expect the other JSON casing: try provider_casing: snake (or camel).';
+      hint = `The provider did not accept the request body. It may expect the other JSON casing: try ${this.wording.providerCasingOther}.`;
     } else if (status === 413) {
       hint = 'The body is too large for the provider: shorten the run or reduce the histogram resolution.';
     } else {
@@ -342,14 +351,14 @@ export class ProviderHttp {
       return new MeshspecError(
         'publish',
         `Did not ${req.what} at ${this.displayUrl(req.path)}: the provider deadline (${seconds(this.deadlineMs)} s) was used up by the requests before it, ` +
-          'so it was never sent. Raise the provider deadline, or set publish_failure: warn so that a slow provider does not fail the job.',
+          `so it was never sent. Raise ${this.wording.providerDeadline}${this.warnOnFailure ? '' : `, or ${this.wording.publishFailureWarn} so that a slow provider does not fail the job`}.`,
       );
     }
     return new MeshspecError(
       'publish',
       `Could not ${req.what} at ${this.displayUrl(req.path)} after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${elapsed} s ` +
         `(deadline ${seconds(this.deadlineMs)} s); last problem: ${lastProblem}. The provider may be down or unreachable: re-run later, ` +
-        'raise the provider deadline, or set publish_failure: warn so that a provider outage does not fail the job.',
+        `raise ${this.wording.providerDeadline}${this.warnOnFailure ? '' : `, or ${this.wording.publishFailureWarn} so that a provider outage does not fail the job`}.`,
     );
   }
 

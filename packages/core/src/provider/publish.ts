@@ -1,3 +1,4 @@
+import type { Wording } from '../wording.js';
 import { randomUUID } from 'node:crypto';
 import { MeshspecError, inputError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -36,6 +37,10 @@ export interface ProviderOptions {
   fetchImpl?: FetchLike;
   /** Cancels the operation (SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /** Flags or inputs the fixes in messages name (default: the CLI's). */
+  wording?: Wording;
+  /** `publish_failure: warn` is set: messages do not suggest it. */
+  warnOnFailure?: boolean;
 }
 
 /** The two files of an SMP run, parsed. */
@@ -101,6 +106,8 @@ function open(options: ProviderOptions): Session {
     logger,
     onNewSecret: options.onNewSecret,
     signal: options.signal,
+    wording: options.wording,
+    warnOnFailure: options.warnOnFailure,
   });
   return { http, baseUrl, casing, logger, mesheryVersion, options };
 }

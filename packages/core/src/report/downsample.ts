@@ -17,8 +17,9 @@ export interface DownsampledPoint {
   requests: number;
   /** Mean errors per second over the group. */
   errors: number;
-  p50_ms: number;
-  p99_ms: number;
+  /** null when no second of the group had a latency. */
+  p50_ms: number | null;
+  p99_ms: number | null;
 }
 
 export const MAX_CHART_POINTS = 120;
@@ -34,20 +35,26 @@ export function downsampleTimeline(points: readonly SmpTimelinePoint[], maxPoint
     let errors = 0;
     let p50Weighted = 0;
     let p50Plain = 0;
-    let p99 = 0;
+    let weight = 0;
+    let withLatency = 0;
+    let p99: number | null = null;
     for (const p of group) {
       requests += p.requests;
       errors += p.errors;
-      p50Weighted += p.p50_ms * p.requests;
-      p50Plain += p.p50_ms;
-      p99 = Math.max(p99, p.p99_ms);
+      if (p.p50_ms !== null) {
+        p50Weighted += p.p50_ms * p.requests;
+        weight += p.requests;
+        p50Plain += p.p50_ms;
+        withLatency++;
+      }
+      if (p.p99_ms !== null) p99 = Math.max(p99 ?? 0, p.p99_ms);
     }
     out.push({
       fromSecond: group[0]!.second,
       toSecond: group[n - 1]!.second,
       requests: requests / n,
       errors: errors / n,
-      p50_ms: requests > 0 ? p50Weighted / requests : p50Plain / n,
+      p50_ms: withLatency === 0 ? null : weight > 0 ? p50Weighted / weight : p50Plain / withLatency,
       p99_ms: p99,
     });
   }

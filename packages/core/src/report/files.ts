@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { infraError } from '../errors.js';
+import { infraError, inputError } from '../errors.js';
 
 /**
  * Writes the output directory's files. Each file is written to a temporary name beside it and
@@ -75,4 +75,22 @@ export async function writeResultFiles(
     written[name] = target;
   }
   return written;
+}
+
+/**
+ * Creates the output directory and proves it writable before any load runs: a 30-minute run must
+ * not end in "cannot write". `where` names the flag or input (`--out`, `input output_dir`).
+ */
+export async function ensureWritableDir(outDir: string, where: string): Promise<void> {
+  const dir = path.resolve(outDir);
+  const probe = path.join(dir, `.meshspec-write-check.${process.pid}.${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way, not a directory' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : (e as Error).message;
+    throw inputError(`${where}: cannot write results to ${dir} (${why}); choose a directory you can write to`, { cause: e });
+  }
 }

@@ -9,10 +9,16 @@ export function formatNumber(value: number, decimals = 2): string {
   return String(Number(value.toFixed(decimals)));
 }
 
-/** Latency in ms, to µs precision for small values and fewer digits for large ones. */
-export function formatMs(ms: number): string {
+/** Latency in ms, to µs precision for small values and fewer digits for large ones; `n/a` when there is none. */
+export function formatMs(ms: number | null, lowerBound = false): string {
+  if (ms === null) return 'n/a';
   const decimals = ms >= 1000 ? 0 : ms >= 100 ? 1 : ms >= 10 ? 2 : 3;
-  return formatNumber(ms, decimals);
+  return `${lowerBound ? '≥' : ''}${formatNumber(ms, decimals)}`;
+}
+
+/** `1 connection`, `2 connections`, with thousands separators. */
+export function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Integer with thousands separators (en-US, so logs read the same on every machine). */

@@ -34,13 +34,17 @@ describe('renderSmpSummary', () => {
   it('has a headline, the figures table, and corrected and uncorrected latencies', () => {
     const result = buildSmpResult(run(), makeContext());
     const md = renderSmpSummary(result);
-    expect(md.split('\n')[0]).toBe('## ✅ SMP run “Load Test” completed (no thresholds set)');
-    expect(md).toContain('| Requests | 1,000 |');
-    expect(md).toContain('| Errors | 20 (2%) |');
+    // 2% errors and no threshold on errors: it passes, with a warning that names the causes.
+    expect(md.split('\n')[0]).toBe('## ⚠️ SMP run “Load Test” completed (no thresholds set), with warnings');
+    expect(md).toContain('> 20 of 1,000 requests failed (error rate 2%), and no threshold covers errors');
+    expect(md).toContain('| Requests intended | 1,000 |');
+    expect(md).toContain('| Succeeded (2xx/3xx) · failed · cut | 980 · 20 · 0 |');
+    expect(md).toContain('| Error rate (failed of completed) | 2% |');
     expect(md).toContain('| Requested rate | 100 requests/s |');
-    expect(md).toContain('| Achieved rate | 100 requests/s |');
+    expect(md).toContain('| Achieved rate (actual_qps: every completed request, as SMP and Fortio count it) | 100 requests/s |');
+    expect(md).toContain('| Successful rate (success_qps: 2xx/3xx only) | 98 requests/s |');
     expect(md).toMatch(/\| \*\*corrected\*\* for coordinated omission \| 1\.499 \| 1\.899 \| 312\.\d+ \| 312\.\d+ \|/);
-    expect(md).toContain('| uncorrected (from the actual send) | 0.9 | 0.9 | 0.9 | 0.9 |');
+    expect(md).toContain('| uncorrected (from the actual send, responses only) | 0.9 | 0.9 | 0.9 | 0.9 |');
   });
 
   it('lists status codes and transport errors with their shares', () => {
@@ -63,7 +67,9 @@ describe('renderSmpSummary', () => {
     expect(md).toMatch(/\| ❌ \| p99\\<250ms \| 312\.\d+ ms \|/);
     expect(md).toContain('| ✅ | actual\\_qps\\>=95 | 100 requests/s |');
     const passed = renderSmpSummary(result, undefined, ts.filter((t) => t.passed));
-    expect(passed.split('\n')[0]).toBe('## ✅ SMP run “Load Test” passed its threshold');
+    expect(passed.split('\n')[0]).toBe('## ⚠️ SMP run “Load Test” passed its threshold, with warnings');
+    const covered = renderSmpSummary(result, undefined, evaluateThresholds(result, parseThresholdFlags(['error_rate<5%'])));
+    expect(covered.split('\n')[0]).toBe('## ✅ SMP run “Load Test” passed its threshold');
   });
 
   it('says a cancelled run is partial, whatever the thresholds say', () => {
@@ -126,10 +132,11 @@ describe('renderSmpTable', () => {
     const text = renderSmpTable(buildSmpResult(run(), makeContext()));
     const lines = text.split('\n');
     expect(lines[0]).toBe('SMP result: Load Test');
-    expect(text).toMatch(/^ {2}requests +1,000$/m);
-    expect(text).toMatch(/^ {2}errors +20 \(2%\)$/m);
+    expect(text).toMatch(/^ {2}intended +1,000$/m);
+    expect(text).toMatch(/^ {2}failed +20 \(error rate 2%\)$/m);
+    expect(text).toMatch(/^ {2}load window +10 s, 4 connections$/m);
     expect(text).toMatch(/^ {2}latency \(ms\) +min +avg +p50 +p90 +p99 +max$/m);
-    expect(text).toMatch(/^ {2}uncorrected +0\.9 +0\.9 +0\.9 +0\.9$/m);
+    expect(text).toMatch(/^ {2}uncorrected +0\.9 +0\.9 +0\.9 +0\.9 +0\.9$/m);
     // Right-aligned numbers: every latency row is as wide as the header.
     const rows = lines.filter((l) => /^ {2}(latency|corrected|uncorrected)/.test(l));
     expect(new Set(rows.map((l) => l.length)).size).toBe(1);

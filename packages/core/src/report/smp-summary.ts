@@ -3,8 +3,9 @@ import type { SmpResult } from '../smp/result.js';
 import type { BaselineDeltas } from '../smp/regression.js';
 import { formatFigure, type ThresholdResult } from '../smp/thresholds.js';
 import { renderDeltasMarkdown, renderRepeatsMarkdown } from './smp-deltas.js';
+import { judgeRun, lowerBoundNote, rateBoundNote } from './smp-verdict.js';
 import { downsampleTimeline, MAX_CHART_POINTS } from './downsample.js';
-import { escapeMd, formatCount, formatMs, formatNumber, formatPercent } from './format.js';
+import { escapeMd, formatCount, formatMs, formatNumber, formatPercent, plural } from './format.js';
 
 /**
  * The markdown summary of an SMP run: summary.md and the GitHub job summary. GitHub renders
@@ -31,6 +32,9 @@ export function renderSmpSummary(
   const out: string[] = [];
   out.push(headline(result, thresholds ?? [], more.deltas), '');
   out.push(subtitle(result), '');
+  const verdict = judgeRun(result, thresholds ?? []);
+  if (verdict.failureKind === 'test') out.push(`> [!CAUTION]\n> ${escapeMd(verdict.failureMessage ?? '')}`, '');
+  for (const w of verdict.warnings) out.push(`> [!WARNING]\n> ${escapeMd(w)}`, '');
   out.push(...figuresTable(result), '');
   out.push(...latencyTable(result), '');
   if (thresholds && thresholds.length > 0) out.push('### Thresholds', '', ...thresholdTable(thresholds), '');
@@ -38,6 +42,8 @@ export function renderSmpSummary(
   if (result.stats.repeats) out.push(...renderRepeatsMarkdown(result.stats.repeats));
   if (result.stats.warmup_s) out.push(`A ${formatNumber(result.stats.warmup_s, 1)} s warm-up ran first; it is left out of every figure.`, '');
   out.push('### Responses', '', ...statusTable(result), '');
+  const errors = errorTable(result);
+  if (errors.length > 0) out.push('### Errors and their causes', '', ...errors, '');
   out.push('### Latency percentiles', '', ...percentileChart(result), '');
   out.push('### Per second', '', ...timelineCharts(result), '');
   if (fortio) {
@@ -62,10 +68,16 @@ function headline(result: SmpResult, thresholds: readonly ThresholdResult[], del
   const missed = thresholds.filter((t) => !t.passed).length;
   if (result.stats.cancelled) return `## ⚠️ ${name} was cancelled: partial results`;
   const regressed = deltas?.checks.filter((c) => !c.passed).length ?? 0;
-  if (regressed > 0) return `## ❌ ${name} failed: ${regressed} regression${regressed === 1 ? '' : 's'} against the baseline${missed ? `, ${missed} threshold${missed === 1 ? '' : 's'} missed` : ''}`;
-  if (missed > 0) return `## ❌ ${name} failed: ${missed} of ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} missed`;
-  if (thresholds.length > 0) return `## ✅ ${name} passed ${thresholds.length === 1 ? 'its threshold' : `all ${thresholds.length} thresholds`}`;
-  return `## ✅ ${name} completed (no thresholds set)`;
+  // Every failure is named: nothing succeeded, regressions against the baseline, thresholds missed.
+  const failures: string[] = [];
+  if (result.stats.ok === 0) failures.push('no request succeeded');
+  if (regressed > 0) failures.push(`${regressed} regression${regressed === 1 ? '' : 's'} against the baseline`);
+  if (missed > 0) failures.push(`${missed} of ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} missed`);
+  if (failures.length > 0) return `## ❌ ${name} failed: ${failures.join(', ')}`;
+  const warn = judgeRun(result, thresholds).warnings.length > 0;
+  const mark = warn ? '⚠️' : '✅';
+  if (thresholds.length > 0) return `## ${mark} ${name} passed ${thresholds.length === 1 ? 'its threshold' : `all ${thresholds.length} thresholds`}${warn ? ', with warnings' : ''}`;
+  return `## ${mark} ${name} completed (no thresholds set)${warn ? ', with warnings' : ''}`;
 }
 
 function subtitle(result: SmpResult): string {
@@ -84,27 +96,49 @@ function rate(qps: number): string {
 
 function figuresTable(result: SmpResult): string[] {
   const s = result.stats;
+  const note = rateBoundNote(result);
   return [
     '| | |',
     '|---|---:|',
-    `| Requests | ${formatCount(s.requests)} |`,
-    `| Errors | ${formatCount(s.errors)} (${formatPercent(s.error_rate)}) |`,
+    `| Requests intended | ${formatCount(s.intended)} |`,
+    `| Sent · not sent | ${formatCount(s.sent)} · ${formatCount(s.unsent)}${s.unsent > 0 ? ` (${formatPercent(s.unsent_rate ?? 0)})` : ''} |`,
+    `| Succeeded (2xx/3xx) · failed · cut | ${formatCount(s.ok)} · ${formatCount(s.failed)} · ${formatCount(s.cut)} |`,
+    `| Error rate (failed of completed) | ${formatPercent(s.error_rate)} |`,
     `| Requested rate | ${s.requested_qps > 0 ? rate(s.requested_qps) : 'unthrottled (closed loop)'} |`,
-    `| Achieved rate | ${rate(result.actual_qps)} |`,
-    `| Duration | ${formatNumber(s.duration_s, 1)} s over ${formatCount(s.connections)} connection${s.connections === 1 ? '' : 's'} |`,
+    `| Achieved rate (actual_qps: every completed request, as SMP and Fortio count it) | ${rate(result.actual_qps)} |`,
+    `| Successful rate (success_qps: 2xx/3xx only) | ${rate(s.success_qps)} |`,
+    `| Load window | ${formatNumber(s.duration_s, 1)} s over ${plural(s.connections, 'connection')}${s.grace_s > 0 ? `, then ${formatNumber(s.grace_s, 2)} s of grace for responses in flight` : ''} |`,
     ...(s.late_sends > 0 ? [`| Late sends (all connections busy) | ${formatCount(s.late_sends)} |`] : []),
+    ...(note ? ['', escapeMd(note)] : []),
   ];
 }
 
 function latencyTable(result: SmpResult): string[] {
   const c = result.latencies_ms;
   const u = result.stats.uncorrected_latencies_ms;
+  const lb = result.stats.latencies_lower_bound;
+  const note = lowerBoundNote(result);
   return [
     '| Latency (ms) | p50 | p90 | p99 | max |',
     '|---|---:|---:|---:|---:|',
-    `| **corrected** for coordinated omission | ${formatMs(c.p50)} | ${formatMs(c.p90)} | ${formatMs(c.p99)} | ${formatMs(c.max)} |`,
-    `| uncorrected (from the actual send) | ${formatMs(u.p50)} | ${formatMs(u.p90)} | ${formatMs(u.p99)} | ${formatMs(u.max)} |`,
+    `| **corrected** for coordinated omission${lb ? ' (lower bounds)' : ''} | ${formatMs(c.p50, lb)} | ${formatMs(c.p90, lb)} | ${formatMs(c.p99, lb)} | ${formatMs(c.max, lb)} |`,
+    `| uncorrected (from the actual send, responses only) | ${formatMs(u.p50)} | ${formatMs(u.p90)} | ${formatMs(u.p99)} | ${formatMs(u.max)} |`,
+    ...(note ? ['', escapeMd(note)] : []),
   ];
+}
+
+/** Each transport error kind with its count and up to three distinct messages. */
+function errorTable(result: SmpResult): string[] {
+  const s = result.stats;
+  const rows: string[] = [];
+  for (const [kind, count] of Object.entries(s.error_kinds)) {
+    if (!count) continue;
+    const samples = s.error_samples[kind as keyof typeof s.error_samples] ?? [];
+    const causes = samples.map((x) => `${escapeMd(x.message)} (${formatCount(x.count)})`).join('<br>');
+    rows.push(`| ${escapeMd(kind)} | ${formatCount(count)} | ${causes || '–'} |`);
+  }
+  if (rows.length === 0) return [];
+  return ['| Error | Count | Causes (up to three distinct messages) |', '|---|---:|---|', ...rows];
 }
 
 function thresholdTable(thresholds: readonly ThresholdResult[]): string[] {
@@ -138,8 +172,8 @@ function percentileChart(result: SmpResult): string[] {
   // Requests that all failed without a response have no latency.
   if (result.stats.histogram.buckets.length === 0 || points.length === 0) return ['No latencies were recorded.'];
   const labels = [...points.map((p) => `"p${p.percentile}"`), '"max"'];
-  const corrected = [...points.map((p) => p.corrected), result.latencies_ms.max];
-  const uncorrected = [...points.map((p) => p.uncorrected), result.stats.uncorrected_latencies_ms.max];
+  const corrected = [...points.map((p) => p.corrected ?? 0), result.latencies_ms.max ?? 0];
+  const uncorrected = [...points.map((p) => p.uncorrected ?? 0), result.stats.uncorrected_latencies_ms.max ?? 0];
   return [
     'Bars: corrected for coordinated omission. Line: uncorrected.',
     '',
@@ -166,8 +200,10 @@ function timelineCharts(result: SmpResult): string[] {
   const note = grouped
     ? `Each point covers ${Math.ceil(timeline.length / MAX_CHART_POINTS)} s: throughput is the mean over it, p99 the highest.`
     : 'One point per second.';
+  const graceFrom = timeline.find((p) => p.grace)?.second;
+  const graceNote = graceFrom === undefined ? '' : ` Second ${graceFrom}${graceFrom < timeline[timeline.length - 1]!.second ? ' on' : ''} lies after the load window: responses that completed in the grace.`;
   return [
-    note,
+    note + graceNote,
     '',
     '```mermaid',
     'xychart-beta',
@@ -182,7 +218,8 @@ function timelineCharts(result: SmpResult): string[] {
     '  title "p99 latency (ms, corrected)"',
     axis,
     '  y-axis "ms"',
-    `  line [${points.map((p) => num(p.p99_ms)).join(', ')}]`,
+    // A second without any latency is drawn at 0; the table and the files say n/a (null).
+    `  line [${points.map((p) => num(p.p99_ms ?? 0)).join(', ')}]`,
     '```',
   ];
 }

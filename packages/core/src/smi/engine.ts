@@ -5,7 +5,7 @@ import type { MeshInfo } from '../mesh/registry.js';
 import { describeError, describeRef, refOf, type KubeClient, type ObjectRef } from '../kube/client.js';
 import { SampleApps } from './sample-app.js';
 import { subsetMismatch } from './subset.js';
-import { CheckFailed, type Step, type StepContext, type TestCase } from './test-case.js';
+import { CheckFailed, InfraFailure, type Step, type StepContext, type TestCase } from './test-case.js';
 import type { ApiVersions } from './versions.js';
 import { DEFAULTS } from '../defaults.js';
 import { DeadlineExceeded, sleep, withDeadline } from '../wait.js';
@@ -31,6 +31,8 @@ export interface StepRun {
   attempts: number;
   /** Facts worth showing (what the traffic did, which versions were used). */
   notes: string[];
+  /** The step failed because of the environment, not the mesh. */
+  infra?: boolean;
 }
 
 export interface CaseRun {
@@ -111,6 +113,7 @@ export async function runTestCase(tc: TestCase, env: CaseEnvironment): Promise<C
         pending(i + 1, 'not run: the run was cancelled');
         break;
       }
+      if (result.infra) run.infraError = result.reason;
       if (result.status === 'failed') {
         pending(i + 1, `not run: step ${result.number}-${step.name} failed`);
         break;
@@ -197,6 +200,8 @@ async function runStep(step: Step, number: number, scope: RunScope): Promise<Ste
     const absent = step.absent ? await step.absent(ctx) : deleted;
     if (asserts.length > 0 || absent.length > 0) {
       await poller.until('the expected objects', async () => {
+        const blocked = step.blocked ? await step.blocked(ctx) : undefined;
+        if (blocked) throw new InfraFailure(blocked);
         for (const expected of asserts) await assertObject(env.kube, expected);
         for (const ref of absent) {
           if (await env.kube.read(ref)) throw new CheckFailed(`${describeRef(ref)} still exists`);
@@ -220,7 +225,8 @@ async function runStep(step: Step, number: number, scope: RunScope): Promise<Ste
       result.reason = `cancelled (${(env.signal.reason as Error)?.message ?? 'aborted'})`;
     } else {
       result.status = 'failed';
-      result.reason = error instanceof CheckFailed ? error.message : `unexpected error: ${describeError(error).message}`;
+      result.reason = error instanceof CheckFailed || error instanceof InfraFailure ? error.message : `unexpected error: ${describeError(error).message}`;
+      if (error instanceof InfraFailure) result.infra = true;
     }
   }
   result.durationMs = Date.now() - started;
@@ -286,6 +292,7 @@ export class Poller {
       } catch (error) {
         if (this.cancel.aborted) throw this.cancel.reason;
         if (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) throw error; // a bug, not a state to wait out
+        if (error instanceof InfraFailure) throw error; // waiting cannot mend the environment
         // An attempt cut short by the deadline says nothing about the mesh: keep the last real
         // failure, or report that no attempt finished.
         if (error instanceof DeadlineExceeded) continue;

@@ -6,7 +6,7 @@ import type { SmiSuiteResult } from './suite.js';
  * junit.xml: one <testsuite> per spec, one <testcase> per step (named `<N>-<name>`, as Meshery
  * names steps in its reasons), so CI test reporters show every step. A failed step is a
  * <failure>; steps after it, and cancelled ones, are <skipped> with the reason; a failure of the
- * environment is an <error>.
+ * environment is an <error>. Each <testsuite> carries the API versions tested as properties.
  */
 
 // XML 1.0 forbids most control characters even when escaped.
@@ -30,7 +30,7 @@ const attrs = (a: Record<string, string | number>) =>
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
-function suiteXml(run: CaseRun): string[] {
+function suiteXml(run: CaseRun, suite: SmiSuiteResult): string[] {
   const failures = run.steps.filter((s) => s.status === 'failed').length;
   const skipped = run.steps.filter((s) => s.status === 'not-run' || s.status === 'cancelled').length;
   const errors = run.infraError ? 1 : 0;
@@ -39,6 +39,9 @@ function suiteXml(run: CaseRun): string[] {
     `  <testsuite${attrs({ name: run.spec, tests: run.steps.length, failures, errors, skipped, time: seconds(run.durationMs), timestamp: run.startedAt.toISOString() })}>`,
     '    <properties>',
     `      <property${attrs({ name: 'api_version', value: run.apiVersion ?? 'unknown' })}/>`,
+    // Every version the run tested (a <testsuites> element has no properties in the JUnit schema).
+    `      <property${attrs({ name: 'smi_version', value: suite.smiVersion })}/>`,
+    ...Object.entries(suite.apiVersions).map(([kind, v]) => `      <property${attrs({ name: `api_version.${kind}`, value: v })}/>`),
     `      <property${attrs({ name: 'namespace', value: run.namespace })}/>`,
     `      <property${attrs({ name: 'status', value: score.status })}/>`,
     `      <property${attrs({ name: 'capability', value: score.capability })}/>`,
@@ -71,5 +74,5 @@ export function toJUnitXml(suite: SmiSuiteResult): string {
     time: seconds(suite.durationMs),
     timestamp: suite.startedAt.toISOString(),
   });
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${top}>`, ...suite.cases.flatMap(suiteXml), '</testsuites>', ''].join('\n');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${top}>`, ...suite.cases.flatMap((c) => suiteXml(c, suite)), '</testsuites>', ''].join('\n');
 }

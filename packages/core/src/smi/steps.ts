@@ -2,7 +2,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { subsetMismatch } from './subset.js';
 import { CheckFailed, type Step, type StepContext } from './test-case.js';
 import { SMI_KINDS, type SmiKind } from './versions.js';
-import { sampleAppAsserts, sampleAppObjects, type SampleAppDef } from './workloads.js';
+import { httpRouteGroup, MATCH_ALL, tcpRoute, trafficTarget, type SmiRef } from './objects.js';
+import { labelSelector, SAMPLE_APP_IMAGE, SAMPLE_APP_PORT, sampleAppAsserts, sampleAppObjects, uniqueServiceAccounts, type SampleAppDef } from './workloads.js';
 
 /** Steps and objects more than one spec uses. */
 
@@ -38,55 +39,64 @@ export function crdStep(kind: SmiKind): Step {
   };
 }
 
-export const tcpRouteAllPorts = (apiVersion: string, namespace: string, name: string): KubernetesObject =>
-  ({ apiVersion, kind: 'TCPRoute', metadata: { name, namespace }, spec: { matches: { ports: [] } } }) as KubernetesObject;
-
-/** A TrafficTarget from one ServiceAccount to another, over the given rules (v1alpha3 shape: no destination.port). */
-export function trafficTarget(
-  apiVersion: string,
-  namespace: string,
-  name: string,
-  from: string,
-  to: string,
-  rules: { kind: string; name: string; matches?: string[] }[],
-): KubernetesObject {
-  return {
-    apiVersion,
-    kind: 'TrafficTarget',
-    metadata: { name, namespace },
-    spec: {
-      destination: { kind: 'ServiceAccount', name: to, namespace },
-      rules,
-      sources: [{ kind: 'ServiceAccount', name: from, namespace }],
-    },
-  } as KubernetesObject;
-}
-
 /**
- * Access scaffolding for specs that test something else (split, metrics): a TCPRoute for every port
- * and one TrafficTarget per destination from app-a's ServiceAccount, so that a deny-by-default mesh
- * lets the calls through and the spec measures its own rule, not access control. When the cluster
- * serves no TrafficTarget (Linkerd's SMI extension has only TrafficSplit), nothing is created and
- * the calls are expected to be allowed as they are.
+ * Access scaffolding for specs that test something else (split, metrics): one TrafficTarget per
+ * destination from app-a's ServiceAccount, whose rules are a TCPRoute for every port and a
+ * match-all HTTPRouteGroup, so that a deny-by-default mesh lets the calls through and the spec
+ * measures its own rule, not access control. Both rules are needed: OSM admits HTTP on an HTTP
+ * port only through HTTPRouteGroup rules (openservicemesh/osm v1.2.4
+ * `pkg/catalog/inbound_traffic_policies.go`, `routesFromRules`), while a TCPRoute rule is what
+ * admits the port at L4. When the cluster serves no TrafficTarget (Linkerd's SMI extension has only
+ * TrafficSplit), nothing is created and the calls are expected to be allowed as they are.
  */
 async function accessScaffolding(ctx: StepContext, destinations: string[]): Promise<KubernetesObject[]> {
   const tt = await ctx.versions.helperApiVersion('TrafficTarget');
   const route = await ctx.versions.helperApiVersion('TCPRoute');
-  if ('error' in tt || 'error' in route) {
-    ctx.note(`no TrafficTarget created (${'error' in tt ? tt.error : 'error' in route ? route.error : ''}); the calls must be allowed without one`);
+  const group = await ctx.versions.helperApiVersion('HTTPRouteGroup');
+  const missing = [tt, route, group].find((x): x is { error: string } => 'error' in x);
+  if (missing) {
+    ctx.note(`no TrafficTarget created (${missing.error}); the calls must be allowed without one`);
     return [];
   }
-  for (const note of [tt.note, route.note]) if (note) ctx.note(note);
-  return [
-    tcpRouteAllPorts(route.apiVersion, ctx.namespace, 'all-ports'),
-    ...destinations.map((to) => trafficTarget(tt.apiVersion, ctx.namespace, `service-a-to-${to}`, 'service-a', to, [{ kind: 'TCPRoute', name: 'all-ports' }])),
+  const ok = [tt, route, group] as { apiVersion: string; note?: string }[];
+  for (const x of ok) if (x.note) ctx.note(x.note);
+  const rules: SmiRef[] = [
+    { kind: 'TCPRoute', name: 'all-ports' },
+    { kind: 'HTTPRouteGroup', name: 'all-requests', matches: [MATCH_ALL.name] },
   ];
+  return [
+    tcpRoute(ok[1]!.apiVersion, ctx.namespace, 'all-ports'),
+    httpRouteGroup(ok[2]!.apiVersion, ctx.namespace, 'all-requests', [MATCH_ALL]),
+    ...destinations.map((to) => trafficTarget(ok[0]!.apiVersion, ctx.namespace, `service-a-to-${to}`, 'service-a', to, rules, SAMPLE_APP_PORT)),
+  ];
+}
+
+/** Waiting reasons that mean the kubelet cannot get the image: no wait mends them. */
+const IMAGE_PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+/** Why an app's pod cannot start because its image cannot be pulled, or undefined. */
+async function imagePullFailure(ctx: StepContext, apps: readonly SampleAppDef[]): Promise<string | undefined> {
+  for (const app of apps) {
+    const pods = await ctx.kube.listPods(ctx.namespace, labelSelector(app.podLabels));
+    for (const pod of pods) {
+      for (const status of pod.status?.containerStatuses ?? []) {
+        const waiting = status.state?.waiting;
+        if (!waiting?.reason || !IMAGE_PULL_FAILURES.has(waiting.reason)) continue;
+        return (
+          `the cluster cannot pull the sample app image ${status.image || ctx.sampleAppImage || SAMPLE_APP_IMAGE} for ${app.name} ` +
+          `(${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}); this is not a result of the mesh. ` +
+          'Set sample_app_image (--sample-app-image) to an image the cluster can pull, or make this one reachable'
+        );
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Step 2 (Meshery's `02-install`): the sample apps, ready; plus extra objects (services, scaffolding). */
 export function installStep(
   apps: readonly SampleAppDef[],
-  options: { extraServices?: (namespace: string) => KubernetesObject[]; allowFromAppA?: string[]; description?: string } = {},
+  options: { extraServices?: (namespace: string) => KubernetesObject[]; allowFromAppA?: string[]; description?: string; appProtocol?: string } = {},
 ): Step {
   const extras = (ctx: StepContext) => options.extraServices?.(ctx.namespace) ?? [];
   const scaffolding = (ctx: StepContext) => (options.allowFromAppA ? accessScaffolding(ctx, options.allowFromAppA) : Promise.resolve([]));
@@ -94,9 +104,13 @@ export function installStep(
     name: 'install',
     description:
       options.description ??
-      `deploy ${apps.map((a) => a.name).join(', ')} (ServiceAccounts ${apps.map((a) => a.serviceAccount).join(', ')}, NodePort Services on 9091); every Deployment has a ready replica`,
-    apply: async (ctx) => [...sampleAppObjects(apps, { namespace: ctx.namespace, image: ctx.sampleAppImage }, extras(ctx)), ...(await scaffolding(ctx))],
+      `deploy ${apps.map((a) => a.name).join(', ')} (ServiceAccounts ${uniqueServiceAccounts(apps).join(', ')}, NodePort Services on 9091${options.appProtocol ? ` with appProtocol ${options.appProtocol}` : ''}); every Deployment has a ready replica`,
+    apply: async (ctx) => [
+      ...sampleAppObjects(apps, { namespace: ctx.namespace, image: ctx.sampleAppImage, mesh: ctx.mesh, appProtocol: options.appProtocol }, extras(ctx)),
+      ...(await scaffolding(ctx)),
+    ],
     assert: async (ctx) => [...sampleAppAsserts(apps, ctx.namespace, extras(ctx)), ...(await scaffolding(ctx))],
+    blocked: (ctx) => imagePullFailure(ctx, apps),
   };
 }
 

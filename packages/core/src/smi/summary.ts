@@ -30,6 +30,11 @@ export function toSummaryMarkdown(suite: SmiSuiteResult, verdict: Verdict, polic
     `**${score.casesPassed}/${score.casesTotal} steps passed (${score.passingPercentage}%)** · SMI ${suite.smiVersion} · ${secs(suite.durationMs)} · cluster \`${redactUrl(suite.cluster.server)}\` (context \`${suite.cluster.context}\`, Kubernetes ${suite.cluster.kubernetes_version})`,
     '',
   ];
+  const tested = Object.entries(suite.apiVersions);
+  out.push(
+    `API versions tested (smi_version ${suite.smiVersion}): ${tested.length > 0 ? tested.map(([kind, v]) => `${kind} \`${v}\``).join(', ') : 'none (the mesh serves no SMI API the specs use)'}`,
+    '',
+  );
   if (suite.infraErrors.length > 0) {
     out.push('> [!WARNING]', ...suite.infraErrors.map((e) => `> ${cell(e, 1000)}`), '');
   }

@@ -43,6 +43,11 @@ export interface Step {
   absent?: (ctx: StepContext) => Promise<ObjectRef[]> | ObjectRef[];
   /** A custom check (traffic, CRDs, metrics). It throws CheckFailed until it passes. */
   check?: (ctx: StepContext) => Promise<void>;
+  /**
+   * Asked on every attempt while the asserts wait: a reason when the environment, not the mesh,
+   * keeps them from ever holding (an image the cluster cannot pull). The step then fails as infra.
+   */
+  blocked?: (ctx: StepContext) => Promise<string | undefined>;
 }
 
 /** What a step's functions get. */
@@ -73,5 +78,13 @@ export class CheckFailed extends Error {
     super(message);
     this.name = 'CheckFailed';
     this.retry = options.retry ?? true;
+  }
+}
+
+/** A failure of the environment (the cluster cannot run the suite's workloads): never a score. */
+export class InfraFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InfraFailure';
   }
 }

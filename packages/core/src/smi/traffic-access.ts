@@ -1,7 +1,8 @@
-import { crdStep, installStep, tcpRouteAllPorts, testedApiVersion, trafficTarget } from './steps.js';
+import { tcpRoute, trafficTarget } from './objects.js';
+import { crdStep, installStep, testedApiVersion } from './steps.js';
 import { CheckFailed, type StepContext, type TestCase } from './test-case.js';
 import { describeProbe, expectVerdict, receivedFrom, sendProbes } from './traffic.js';
-import { STANDARD_APPS } from './workloads.js';
+import { SAMPLE_APP_PORT, STANDARD_APPS } from './workloads.js';
 
 /**
  * Traffic Access (access.smi-spec.io, TrafficTarget): traffic is denied by default; a TrafficTarget
@@ -9,6 +10,15 @@ import { STANDARD_APPS } from './workloads.js';
  * again. Meshery's 7 steps (learn-layer5 `test-yamls/traffic-access`), with two fixes: the traffic
  * checks count, and step 5 also calls from app-c, whose ServiceAccount is not a source, so a mesh
  * that ignores `sources` fails.
+ *
+ * The rule is a TCPRoute, SMI's L4 rule ("This resource is used to describe L4 TCP traffic",
+ * traffic-specs-v1alpha4.md; the kind of a rule follows "what traffic a target is serving",
+ * traffic-access-v1alpha3.md). So this case serves L4 traffic: its Services declare their port
+ * `appProtocol: tcp`, the Kubernetes field for a port's protocol, and a TrafficTarget whose only
+ * rule is a TCPRoute for that port must admit the connection, whatever the application sends over
+ * it. A mesh that ignores appProtocol and treats the port as HTTP must still admit it: a TCPRoute
+ * admits the port, and nothing in the spec makes an HTTPRouteGroup a precondition of that (see
+ * docs/smi.md, "What the TCPRoute case means").
  */
 
 const objects = async (ctx: StepContext) => {
@@ -16,8 +26,8 @@ const objects = async (ctx: StepContext) => {
   if ('error' in route) throw new CheckFailed(route.error, { retry: false });
   if (route.note) ctx.note(route.note);
   return [
-    tcpRouteAllPorts(route.apiVersion, ctx.namespace, 'service-tcp-route'),
-    trafficTarget(await testedApiVersion(ctx, 'TrafficTarget'), ctx.namespace, 'service-targets', 'service-a', 'service-b', [{ kind: 'TCPRoute', name: 'service-tcp-route' }]),
+    tcpRoute(route.apiVersion, ctx.namespace, 'service-tcp-route'),
+    trafficTarget(await testedApiVersion(ctx, 'TrafficTarget'), ctx.namespace, 'service-targets', 'service-a', 'service-b', [{ kind: 'TCPRoute', name: 'service-tcp-route' }], SAMPLE_APP_PORT),
   ];
 };
 
@@ -37,7 +47,7 @@ export const trafficAccess: TestCase = {
   apps: STANDARD_APPS,
   steps: [
     crdStep('TrafficTarget'),
-    installStep(STANDARD_APPS),
+    installStep(STANDARD_APPS, { appProtocol: 'tcp' }),
     {
       name: 'trafficDefault',
       description: 'with no TrafficTarget, app-a calls app-b (GET /echo): the call is denied and app-b receives nothing',

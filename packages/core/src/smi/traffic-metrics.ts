@@ -1,3 +1,4 @@
+import { sleep } from '../wait.js';
 import { installStep, testedApiVersion } from './steps.js';
 import { CheckFailed, type StepContext, type TestCase } from './test-case.js';
 import { describeProbe, expectVerdict, sendProbes } from './traffic.js';
@@ -59,6 +60,39 @@ async function sendTraffic(ctx: StepContext): Promise<void> {
   ctx.note(`${METRICS_CALLS} × ${describeProbe(results[0]!)}`);
 }
 
+/** How long the count may take to catch up with the calls (a metrics pipeline scrapes at intervals). */
+const SETTLE_MS = 5_000;
+
+/**
+ * Reads a success_count before and after METRICS_CALLS calls, and waits (bounded) until it has
+ * risen by at least that many. Counting the rise, not the total, matters: the metrics window holds
+ * the calls of earlier attempts too, so a mesh that counts only half of each call would otherwise
+ * pass on the second attempt.
+ */
+async function countRises(ctx: StepContext, what: string, read: (what: string, optional: boolean) => Promise<number>): Promise<void> {
+  await ctx.apps.reset(['app-a'], ctx.signal);
+  const before = await read(what, true).catch((error: unknown) => {
+    if (error instanceof CheckFailed) return 0;
+    throw error;
+  });
+  await sendTraffic(ctx);
+  const until = Date.now() + SETTLE_MS;
+  let after = before;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    after = await read(what, false);
+    if (after - before >= METRICS_CALLS) break;
+    if (Date.now() + delay > until) {
+      throw new CheckFailed(`${what}: success_count rose from ${before} to ${after} (by ${after - before}) after ${METRICS_CALLS} successful calls; expected a rise of at least ${METRICS_CALLS}`);
+    }
+    try {
+      await sleep(delay, ctx.signal);
+    } catch {
+      throw new CheckFailed(`${what}: success_count rose by ${after - before} of ${METRICS_CALLS} before the step deadline`);
+    }
+  }
+  ctx.note(`${what}: success_count ${before} → ${after}`);
+}
+
 async function readMetrics(ctx: StepContext, path: string): Promise<unknown> {
   const base = `/apis/${await testedApiVersion(ctx, 'TrafficMetrics')}`;
   const body = await ctx.kube.getJson(`${base}${path}`, ctx.signal);
@@ -88,40 +122,34 @@ export const trafficMetrics: TestCase = {
     installStep(STANDARD_APPS, { allowFromAppA: ['service-b'] }),
     {
       name: 'trafficMetrics',
-      description: `app-a calls app-b ${METRICS_CALLS} times; the TrafficMetrics of deployment app-b-deployment names it as its resource and reports success_count >= ${METRICS_CALLS}, with the five standard metrics`,
+      description: `app-a calls app-b ${METRICS_CALLS} times; the TrafficMetrics of deployment app-b-deployment names it as its resource, has the five standard metrics, and its success_count rises by at least ${METRICS_CALLS}`,
       rule: 'the metrics API reports the traffic a workload received',
-      check: async (ctx) => {
-        await ctx.apps.reset(['app-a'], ctx.signal);
-        await sendTraffic(ctx);
-        const tm = (await readMetrics(ctx, `/namespaces/${ctx.namespace}/deployments/app-b-deployment`)) as TrafficMetrics;
-        const what = 'TrafficMetrics of deployment app-b-deployment';
-        if (tm.kind !== 'TrafficMetrics') throw new CheckFailed(`${what}: kind is ${JSON.stringify(tm.kind)}, expected TrafficMetrics`);
-        if (tm.resource?.kind !== 'Deployment' || tm.resource.name !== 'app-b-deployment') {
-          throw new CheckFailed(`${what}: resource is ${JSON.stringify(tm.resource)}, expected the Deployment app-b-deployment`);
-        }
-        const n = successCount(tm, what);
-        if (n < METRICS_CALLS) throw new CheckFailed(`${what} reports success_count ${n} after ${METRICS_CALLS} successful calls`);
-        ctx.note(`${what}: success_count ${n}`);
-      },
+      check: (ctx) =>
+        countRises(ctx, 'TrafficMetrics of deployment app-b-deployment', async (what) => {
+          const tm = (await readMetrics(ctx, `/namespaces/${ctx.namespace}/deployments/app-b-deployment`)) as TrafficMetrics;
+          if (tm.kind !== 'TrafficMetrics') throw new CheckFailed(`${what}: kind is ${JSON.stringify(tm.kind)}, expected TrafficMetrics`);
+          if (tm.resource?.kind !== 'Deployment' || tm.resource.name !== 'app-b-deployment') {
+            throw new CheckFailed(`${what}: resource is ${JSON.stringify(tm.resource)}, expected the Deployment app-b-deployment`);
+          }
+          return successCount(tm, what);
+        }),
     },
     {
       name: 'trafficMetricsEdges',
-      description: `the edges of deployment app-a-deployment include one to app-b-deployment (direction to) with success_count >= ${METRICS_CALLS}`,
+      description: `app-a calls app-b ${METRICS_CALLS} times; the edges of deployment app-a-deployment include one to app-b-deployment (direction to) whose success_count rises by at least ${METRICS_CALLS}`,
       rule: 'the metrics API reports the traffic between two workloads as an edge',
-      check: async (ctx) => {
-        await ctx.apps.reset(['app-a'], ctx.signal);
-        await sendTraffic(ctx);
-        const list = (await readMetrics(ctx, `/namespaces/${ctx.namespace}/deployments/app-a-deployment/edges`)) as { items?: TrafficMetrics[] };
-        const edges = list.items ?? [];
-        const edge = edges.find((e) => e.edge?.direction === 'to' && e.edge.resource?.name === 'app-b-deployment');
-        if (!edge) {
-          const seen = edges.map((e) => `${e.edge?.direction} ${e.edge?.resource?.kind}/${e.edge?.resource?.name}`).join(', ') || 'none';
-          throw new CheckFailed(`the edges of app-a-deployment have no edge to app-b-deployment (edges: ${seen})`);
-        }
-        const n = successCount(edge, 'edge app-a-deployment → app-b-deployment');
-        if (n < METRICS_CALLS) throw new CheckFailed(`edge app-a-deployment → app-b-deployment reports success_count ${n} after ${METRICS_CALLS} successful calls`);
-        ctx.note(`edge app-a-deployment → app-b-deployment: success_count ${n}`);
-      },
+      check: (ctx) =>
+        countRises(ctx, 'edge app-a-deployment → app-b-deployment', async (what, optional) => {
+          const list = (await readMetrics(ctx, `/namespaces/${ctx.namespace}/deployments/app-a-deployment/edges`)) as { items?: TrafficMetrics[] };
+          const edges = list.items ?? [];
+          const edge = edges.find((e) => e.edge?.direction === 'to' && e.edge.resource?.name === 'app-b-deployment');
+          if (!edge) {
+            if (optional) return 0; // before the traffic, an edge need not exist yet
+            const seen = edges.map((e) => `${e.edge?.direction} ${e.edge?.resource?.kind}/${e.edge?.resource?.name}`).join(', ') || 'none';
+            throw new CheckFailed(`the edges of app-a-deployment have no edge to app-b-deployment (edges: ${seen})`);
+          }
+          return successCount(edge, what);
+        }),
     },
   ],
 };

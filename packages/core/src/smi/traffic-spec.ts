@@ -1,8 +1,9 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { crdStep, installStep, testedApiVersion, trafficTarget } from './steps.js';
+import { httpRouteGroup, trafficTarget } from './objects.js';
+import { crdStep, installStep, testedApiVersion } from './steps.js';
 import { CheckFailed, type StepContext, type TestCase } from './test-case.js';
 import { describeProbe, expectVerdict, sendProbes, type ProbeResult } from './traffic.js';
-import { STANDARD_APPS } from './workloads.js';
+import { SAMPLE_APP_PORT, STANDARD_APPS } from './workloads.js';
 
 /**
  * Traffic Specs (specs.smi-spec.io, HTTPRouteGroup): a TrafficTarget rule that names an
@@ -13,12 +14,7 @@ import { STANDARD_APPS } from './workloads.js';
  */
 
 async function routeGroup(ctx: StepContext, match: { pathRegex: string; methods: string[] }): Promise<KubernetesObject> {
-  return {
-    apiVersion: await testedApiVersion(ctx, 'HTTPRouteGroup'),
-    kind: 'HTTPRouteGroup',
-    metadata: { name: 'http-rg', namespace: ctx.namespace },
-    spec: { matches: [{ name: 'testMatch', ...match }] },
-  } as KubernetesObject;
+  return httpRouteGroup(await testedApiVersion(ctx, 'HTTPRouteGroup'), ctx.namespace, 'http-rg', [{ name: 'testMatch', ...match }]);
 }
 
 async function target(ctx: StepContext): Promise<KubernetesObject> {
@@ -27,7 +23,7 @@ async function target(ctx: StepContext): Promise<KubernetesObject> {
   if (tt.note) ctx.note(tt.note);
   return trafficTarget(tt.apiVersion, ctx.namespace, 'service-targets', 'service-a', 'service-b', [
     { kind: 'HTTPRouteGroup', name: 'http-rg', matches: ['testMatch'] },
-  ]);
+  ], SAMPLE_APP_PORT);
 }
 
 /** Sends two calls from app-a to app-b and expects the first allowed and the second denied. */

@@ -3,8 +3,9 @@ import { MeshspecError } from '../errors.js';
 import { ApiVersions, chooseVersion, compareKubeVersions, parseSmiVersion, sortNewestFirst, type Served } from './versions.js';
 
 describe('SMI versions', () => {
-  it('defaults to v0.6.0 and accepts auto; other releases are an input error naming the input', () => {
-    expect(parseSmiVersion(undefined, 'input smi_version')).toBe('v0.6.0');
+  it('defaults to auto and accepts v0.6.0; other releases are an input error naming the input', () => {
+    expect(parseSmiVersion(undefined, 'input smi_version')).toBe('auto');
+    expect(parseSmiVersion('', 'input smi_version')).toBe('auto');
     expect(parseSmiVersion('0.6.0', 'input smi_version')).toBe('v0.6.0');
     expect(parseSmiVersion('AUTO', 'input smi_version')).toBe('auto');
     expect(() => parseSmiVersion('v0.5.0', 'input smi_version')).toThrow(MeshspecError);
@@ -30,7 +31,21 @@ describe('SMI versions', () => {
     expect(r.ok ? '' : r.reason).toBe(
       'TrafficTarget access.smi-spec.io/v1alpha3 (SMI v0.6.0) is not served; CRD traffictargets.access.smi-spec.io serves v1alpha2, v1alpha1. Use smi_version: auto to test the newest served version',
     );
-    expect(chooseVersion('v0.6.0', 'TrafficSplit', { installed: false })).toMatchObject({ ok: false, reason: 'CRD trafficsplits.split.smi-spec.io is not installed: the mesh does not serve TrafficSplit' });
+    expect(chooseVersion('v0.6.0', 'TrafficSplit', { installed: false })).toMatchObject({
+      ok: false,
+      reason: 'the mesh serves no split.smi-spec.io API: CRD trafficsplits.split.smi-spec.io is not installed, so TrafficSplit cannot be tested',
+    });
+  });
+
+  it('a group served in no version at all: "the mesh serves no <group> API", under auto as under a release', () => {
+    expect(chooseVersion('auto', 'HTTPRouteGroup', { installed: true, versions: [] })).toMatchObject({
+      ok: false,
+      reason: 'the mesh serves no specs.smi-spec.io API: CRD httproutegroups.specs.smi-spec.io serves no version of HTTPRouteGroup',
+    });
+    expect(chooseVersion('auto', 'TrafficMetrics', { installed: false, detail: 'discovery (/apis) does not list the group metrics.smi-spec.io' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^the mesh serves no metrics\.smi-spec\.io API: /),
+    });
   });
 
   it('auto takes the newest served version', () => {

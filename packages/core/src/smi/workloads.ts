@@ -10,7 +10,7 @@ import type { MeshInfo } from '../mesh/registry.js';
  */
 
 /** learn-layer5's last tagged release (2022-01-03) of the sample app; tags are immutable releases. */
-const SAMPLE_APP_IMAGE = 'layer5/learn-layer5:v0.4.11';
+export const SAMPLE_APP_IMAGE = 'layer5/learn-layer5:v0.4.11';
 export const SAMPLE_APP_PORT = 9091;
 
 export type AppName = 'app-a' | 'app-b' | 'app-c';
@@ -22,17 +22,28 @@ export interface SampleAppDef {
   podLabels: Record<string, string>;
 }
 
-const def = (name: AppName, podLabels: Record<string, string>): SampleAppDef => ({ name, serviceAccount: `service-${name.slice(-1)}`, podLabels });
+const def = (name: AppName, podLabels: Record<string, string>, serviceAccount = `service-${name.slice(-1)}`): SampleAppDef => ({ name, serviceAccount, podLabels });
 
 /** app-a, app-b, app-c, each selected by `app: <name>` (traffic-access, traffic-spec, traffic-metrics). */
 export const STANDARD_APPS: readonly SampleAppDef[] = [def('app-a', { app: 'app-a' }), def('app-b', { app: 'app-b' }), def('app-c', { app: 'app-c' })];
 
-/** traffic-split's layout: app-b and app-c share `app: app`, so the root service app-svc selects both. */
+/**
+ * traffic-split's layout: app-b and app-c are two versions of one app (`app: app`), so the root
+ * service app-svc selects both, and they share one ServiceAccount, as versions of one app do. One
+ * identity behind the root service matters on Traefik Mesh in ACL mode: it builds one router per
+ * (Service, TrafficTarget), each forwarding only to the pods of that TrafficTarget's destination
+ * (traefik/mesh v1.4.8 `pkg/topology/builder.go` evaluateTrafficTarget, `pkg/provider/provider.go`
+ * buildHTTPServicesAndRoutersForTrafficTarget), so with two identities every call to app-svc would
+ * reach only one of them.
+ */
 export const SPLIT_APPS: readonly SampleAppDef[] = [
   def('app-a', { app: 'app-a' }),
-  def('app-b', { app: 'app', version: 'b' }),
-  def('app-c', { app: 'app', version: 'c' }),
+  def('app-b', { app: 'app', version: 'b' }, 'service-app'),
+  def('app-c', { app: 'app', version: 'c' }, 'service-app'),
 ];
+
+/** The apps' ServiceAccounts, each once. */
+export const uniqueServiceAccounts = (apps: readonly SampleAppDef[]): string[] => [...new Set(apps.map((a) => a.serviceAccount))];
 
 export const labelSelector = (labels: Record<string, string>): string =>
   Object.entries(labels)
@@ -42,13 +53,17 @@ export const labelSelector = (labels: Record<string, string>): string =>
 export interface WorkloadOptions {
   namespace: string;
   image?: string;
+  /** The mesh under test: its pod-level injection markers go on each pod template. */
+  mesh?: MeshInfo;
+  /** The Services' `appProtocol` (traffic-access declares its port as `tcp`). */
+  appProtocol?: string;
 }
 
 function serviceAccount(namespace: string, name: string): KubernetesObject {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } };
 }
 
-function deployment(app: SampleAppDef, options: WorkloadOptions): KubernetesObject {
+export function deployment(app: SampleAppDef, options: WorkloadOptions): KubernetesObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -57,7 +72,7 @@ function deployment(app: SampleAppDef, options: WorkloadOptions): KubernetesObje
       replicas: 1,
       selector: { matchLabels: app.podLabels },
       template: {
-        metadata: { labels: app.podLabels },
+        metadata: { labels: app.podLabels, ...(options.mesh?.injection.podAnnotations ? { annotations: { ...options.mesh.injection.podAnnotations } } : {}) },
         spec: {
           serviceAccountName: app.serviceAccount,
           containers: [
@@ -79,21 +94,25 @@ function deployment(app: SampleAppDef, options: WorkloadOptions): KubernetesObje
 }
 
 /** A NodePort Service on 9091 (named `http`, so meshes that sniff by port name treat it as HTTP). */
-export function service(namespace: string, name: string, selector: Record<string, string>): KubernetesObject {
+export function service(namespace: string, name: string, selector: Record<string, string>, appProtocol?: string): KubernetesObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace, labels: { app: name } },
-    spec: { type: 'NodePort', selector, ports: [{ name: 'http', port: SAMPLE_APP_PORT, targetPort: SAMPLE_APP_PORT, protocol: 'TCP' }] },
+    spec: {
+      type: 'NodePort',
+      selector,
+      ports: [{ name: 'http', port: SAMPLE_APP_PORT, targetPort: SAMPLE_APP_PORT, protocol: 'TCP', ...(appProtocol ? { appProtocol } : {}) }],
+    },
   } as KubernetesObject;
 }
 
 /** Everything the apps need: service accounts, deployments, one service per app (plus extras). */
 export function sampleAppObjects(apps: readonly SampleAppDef[], options: WorkloadOptions, extraServices: KubernetesObject[] = []): KubernetesObject[] {
   return [
-    ...apps.map((a) => serviceAccount(options.namespace, a.serviceAccount)),
+    ...uniqueServiceAccounts(apps).map((sa) => serviceAccount(options.namespace, sa)),
     ...apps.map((a) => deployment(a, options)),
-    ...apps.map((a) => service(options.namespace, a.name, a.podLabels)),
+    ...apps.map((a) => service(options.namespace, a.name, a.podLabels, options.appProtocol)),
     ...extraServices,
   ];
 }
@@ -104,7 +123,7 @@ export function sampleAppObjects(apps: readonly SampleAppDef[], options: Workloa
  */
 export function sampleAppAsserts(apps: readonly SampleAppDef[], namespace: string, extraServices: KubernetesObject[] = []): KubernetesObject[] {
   return [
-    ...apps.map((a) => serviceAccount(namespace, a.serviceAccount)),
+    ...uniqueServiceAccounts(apps).map((sa) => serviceAccount(namespace, sa)),
     ...apps.map(
       (a) =>
         ({

@@ -26,8 +26,7 @@ export type Figures = Record<GatedMetric, number | null>;
 /** Minimal shape a figure is read from: a result of this version, or an older baseline file. */
 type FigureSource = Pick<SmpResult, 'latencies_ms' | 'actual_qps'> & {
   stats: Pick<SmpResult['stats'], 'requests' | 'errors' | 'error_rate' | 'duration_s'> &
-    Partial<Pick<SmpResult['stats'], 'percentiles_ms' | 'histogram'>> & { repeats?: { median: Figures } };
-  success_qps?: number;
+    Partial<Pick<SmpResult['stats'], 'percentiles_ms' | 'histogram' | 'success_qps'>> & { repeats?: { median: Figures } };
 };
 
 function hasLatencies(r: FigureSource): boolean {
@@ -53,8 +52,8 @@ export function singleRunFigure(result: FigureSource, metric: GatedMetric): numb
     case 'actual_qps':
       return result.actual_qps;
     case 'success_qps':
-      // Issue 11 writes success_qps at the top level; results written before that are derived.
-      if (typeof result.success_qps === 'number') return result.success_qps;
+      // Issue 11 writes stats.success_qps (ok ÷ load window); baselines written before it are derived.
+      if (typeof s.success_qps === 'number') return s.success_qps;
       // The achieved rate's successful share, so it never exceeds actual_qps through rounding.
       return s.requests > 0 ? Math.round(result.actual_qps * (1 - s.errors / s.requests) * 1000) / 1000 : 0;
     case 'error_rate':

@@ -38,6 +38,10 @@ describe('buildFortioResult', () => {
     // Meshery's chart reads DurationHistogram.Data[0].Start: the array must not be empty.
     expect(ours.DurationHistogram.Data.length).toBeGreaterThan(0);
     expect(ours.RetCodes).toEqual({ '-1': 5 });
+    // Nothing measured: Count 0 and no percentiles, never a 0 s latency.
+    expect(ours.DurationHistogram.Count).toBe(0);
+    expect(ours.DurationHistogram.Percentiles).toEqual([]);
+    expect(ours.Sizes.Count).toBe(5);
   });
 
   it('reports durations in seconds: 250 µs is 0.00025 s', () => {

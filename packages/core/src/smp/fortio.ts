@@ -185,6 +185,7 @@ export function buildFortioResult(run: LoadRun, ctx: ResultContext, options: For
   const transportErrors = Object.values(run.errorKinds).reduce((a, n) => a + (n ?? 0), 0);
   if (transportErrors > 0) retCodes['-1'] = transportErrors;
   for (const [code, n] of Object.entries(run.statusCodes)) retCodes[code] = (retCodes[code] ?? 0) + n;
+  // An empty histogram (nothing measured) exports Count 0 and no percentiles, never zeros.
   const duration = fortioHistogram(run.corrected);
   return {
     RunType: 'HTTP',
@@ -201,8 +202,10 @@ export function buildFortioResult(run: LoadRun, ctx: ResultContext, options: For
     Exactly: 0,
     Jitter: false,
     RetCodes: retCodes,
-    Sizes: unmeasuredSizes(duration.Count),
-    HeaderSizes: unmeasuredSizes(duration.Count),
+    // One size per completed request, as Fortio counts them; the duration histogram also holds
+    // the lower bounds of timed-out, cut and unsent requests.
+    Sizes: unmeasuredSizes(run.ok + run.failed),
+    HeaderSizes: unmeasuredSizes(run.ok + run.failed),
     URL: firstUrl,
     // Sockets opened are not counted by the generator; with keep-alive it is the connection count
     // unless connections were re-established (Connection: close, resets).

@@ -173,6 +173,7 @@ describe('SMP profiles', () => {
     const o = applyOverrides(p, { name: 'n', endpoints: ['http://127.0.0.1:9/a'], rps: 50, connections: 3, durationMs: 5000, loadGenerator: 'native', mesh: findMesh('osm') });
     expect(o).toMatchObject({ name: 'n', durationMs: 5000, mesh: { type: 10 } });
     expect(o.clients[0]).toMatchObject({ endpoint_urls: ['http://127.0.0.1:9/a'], rps: 50, connections: 3, load_generator: 'native' });
-    expect(() => applyOverrides(p, { endpoints: ['nope'] })).toThrow(ProfileError);
+    expect(() => applyOverrides(p, { endpoints: ['nope'] })).toThrow(/^--endpoint: "nope" is not an absolute URL/);
+    expect(() => applyOverrides(p, { endpoints: ['nope'] }, 'action')).toThrow(/^input endpoint_url: "nope" is not an absolute URL/);
   });
 });

@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { inputError, MeshspecError } from '../errors.js';
-import { parseGoDuration } from '../duration.js';
+import { durationProblem, formatGoDuration, parseGoDuration, parseGoDurationNs } from '../duration.js';
 import { findMesh, type MeshInfo } from '../mesh/registry.js';
+import { sensitiveValues } from '../redact.js';
 import { describeAjvError, validatorFor } from '../schemas/index.js';
+import { encodeRequest } from './loadgen/request-encoder.js';
+import { connectionLimit, OPEN_FILES_MARGIN } from './open-files.js';
 
 /**
  * SMP profiles come in several dialects: Meshery's `{test, mesh}` envelope or a bare
@@ -50,10 +53,12 @@ export class ProfileError extends MeshspecError {
   constructor(
     readonly source: string,
     readonly problems: ProfileProblem[],
+    /** The profile's file, when it came from one: annotations point at files only. */
+    file?: string,
   ) {
     super('input', `${source}: ${problems.length === 1 ? 'the profile is invalid' : `the profile has ${problems.length} problems`}; fix the lines above`, {
       details: problems.map((p) => `${source}: ${p.path}: ${p.message}`),
-      file: source,
+      file,
     });
   }
 }
@@ -204,7 +209,7 @@ function isAbsoluteHttpUrl(value: string): string | undefined {
  * Validates a normalised document and builds the typed profile. Every problem is collected,
  * so a user sees all of them at once.
  */
-export function buildProfile(doc: unknown, source: string): SmpProfile {
+export function buildProfile(doc: unknown, source: string, file?: string): SmpProfile {
   const { document, problems, spelled } = normaliseProfileDocument(doc);
   const bare = isObject(doc) && !('test' in doc);
   const user = (p: string) => {
@@ -229,9 +234,11 @@ export function buildProfile(doc: unknown, source: string): SmpProfile {
   // checks, so that a user sees every problem in one pass.
   const test = (isObject(document.test) ? document.test : {}) as Json;
   const durationMs = parseGoDuration(String(test.duration ?? ''));
-  // The schema's pattern already rejects what is not a Go duration; a zero length is the rule left.
-  if (typeof test.duration === 'string' && durationMs === 0) {
-    problems.push({ path: '$.test.duration', message: 'must be longer than zero, e.g. 30s' });
+  // The schema's pattern already rejects what is not a Go duration; zero, under 1ms and beyond
+  // Go's maximum are the rules left.
+  if (typeof test.duration === 'string' && parseGoDurationNs(test.duration) !== undefined) {
+    const why = durationProblem(test.duration);
+    if (why) problems.push({ path: '$.test.duration', message: why });
   }
   const clientsIn = Array.isArray(test.clients) ? (test.clients as unknown[]) : [];
   const clients: SmpClient[] = clientsIn.map((raw, i) => {
@@ -265,8 +272,11 @@ export function buildProfile(doc: unknown, source: string): SmpProfile {
       additional_options: c.additional_options as string | undefined,
     };
   });
+  problems.push(...requestProblems(clients));
+  const tooMany = connectionsProblem(clients);
+  if (tooMany) problems.push({ path: '$.test.clients', message: tooMany });
   if (problems.length > 0 || schemaFailed) {
-    throw new ProfileError(source, dedupe(problems.map((p) => ({ path: user(p.path), message: p.message }))));
+    throw new ProfileError(source, dedupe(problems.map((p) => ({ path: user(p.path), message: p.message }))), file);
   }
 
   const meshIn = (document.mesh as Json | undefined) ?? {};
@@ -288,6 +298,49 @@ export function buildProfile(doc: unknown, source: string): SmpProfile {
       annotations: (meshIn.annotations as Record<string, string> | undefined) ?? {},
     },
   };
+}
+
+/**
+ * Builds each client's requests as the load generator will (request-encoder.ts), so a header with
+ * a line break or a cookie that cannot be sent is refused by `smp validate` exactly as by `smp run`.
+ */
+function requestProblems(clients: readonly SmpClient[]): ProfileProblem[] {
+  const problems: ProfileProblem[] = [];
+  clients.forEach((c, i) => {
+    const url = c.endpoint_urls.find((u) => isAbsoluteHttpUrl(u) === undefined);
+    if (url === undefined) return;
+    try {
+      encodeRequest(url, { method: c.body ? 'POST' : 'GET', headers: c.headers, cookies: c.cookies, body: c.body || undefined, contentType: c.content_type || undefined });
+    } catch (error) {
+      problems.push({ path: `$.test.clients[${i}]`, message: (error as Error).message });
+    }
+  });
+  return problems;
+}
+
+/** Connections the generator opens: each client's, at least one per origin of its URLs. */
+function totalConnections(clients: readonly SmpClient[]): number {
+  return clients.reduce((sum, c) => {
+    const origins = new Set(c.endpoint_urls.map((u) => URL.canParse(u) ? new URL(u).origin : u)).size;
+    return sum + Math.max(c.connections, origins, 1);
+  }, 0);
+}
+
+/** The sum of connections over all clients must fit in what this process can open (Linux only). */
+export function connectionsProblem(clients: readonly SmpClient[]): string | undefined {
+  const limit = connectionLimit();
+  const total = totalConnections(clients);
+  if (!limit || total <= limit.connections) return undefined;
+  return (
+    `${total.toLocaleString('en-US')} connections over all clients are more than this process can open: ` +
+    `Max open files is ${limit.maxOpenFiles.toLocaleString('en-US')} (/proc/self/limits), less ${OPEN_FILES_MARGIN} kept for meshspec itself, ` +
+    `so at most ${limit.connections.toLocaleString('en-US')}; lower connections, or raise the limit (ulimit -n) before running`
+  );
+}
+
+/** The secret values of a profile's requests, for the SecretScrubber and the runner's masking. */
+export function profileSecrets(profile: SmpProfile): string[] {
+  return profile.clients.flatMap((c) => sensitiveValues({ urls: c.endpoint_urls, headers: c.headers, cookies: c.cookies }));
 }
 
 function defaultName(source: string): string {
@@ -313,9 +366,9 @@ export function parseProfileText(text: string, source: string): SmpProfile {
   } catch (error) {
     const e = error as yaml.YAMLException;
     const line = e.mark ? e.mark.line + 1 : undefined;
-    throw new ProfileError(source, [{ path: line ? `line ${line}` : '$', message: `not valid YAML or JSON: ${e.reason ?? e.message}` }]);
+    throw new ProfileError(source, [{ path: line ? `line ${line}` : '$', message: `not valid YAML or JSON: ${e.reason ?? e.message}` }], source);
   }
-  return buildProfile(doc, source);
+  return buildProfile(doc, source, source);
 }
 
 export async function readProfile(file: string, displayName = file): Promise<SmpProfile> {
@@ -324,7 +377,8 @@ export async function readProfile(file: string, displayName = file): Promise<Smp
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw inputError(`${displayName}: cannot read the profile (${code === 'ENOENT' ? 'no such file' : (error as Error).message})`, { file: displayName });
+    // An annotation points at a file only when there is one.
+    throw inputError(`${displayName}: cannot read the profile (${code === 'ENOENT' ? 'no such file' : (error as Error).message})`, code === 'ENOENT' ? {} : { file: displayName });
   }
   return parseProfileText(text, displayName);
 }
@@ -341,19 +395,36 @@ export interface ProfileOverrides {
   meshVersion?: string;
 }
 
-export function applyOverrides(profile: SmpProfile, o: ProfileOverrides): SmpProfile {
-  const problems: ProfileProblem[] = [];
-  for (const [i, u] of (o.endpoints ?? []).entries()) {
+/** How overrides are named in messages: CLI flags, or the action's inputs. */
+const OVERRIDE_NAMES = {
+  cli: { endpoints: '--endpoint', connections: '--connections' },
+  action: { endpoints: 'input endpoint_url', connections: 'input connections' },
+} as const;
+
+export function applyOverrides(profile: SmpProfile, o: ProfileOverrides, names: keyof typeof OVERRIDE_NAMES = 'cli'): SmpProfile {
+  const where = OVERRIDE_NAMES[names];
+  const problems: string[] = [];
+  for (const u of o.endpoints ?? []) {
     const why = isAbsoluteHttpUrl(u);
-    if (why) problems.push({ path: `endpoint[${i}]`, message: `"${u}" ${why}` });
+    if (why) problems.push(`${where.endpoints}: "${u}" ${why}`);
   }
-  if (problems.length) throw new ProfileError('--endpoint/endpoint_url', problems);
+  if (problems.length === 1) throw inputError(problems[0]!);
+  if (problems.length > 1) throw inputError(`${problems.length} endpoint URLs are invalid`, { details: problems });
   const durationMs = o.durationMs ?? profile.durationMs;
+  const out = applyValidOverrides(profile, o, durationMs);
+  const tooMany = connectionsProblem(out.clients);
+  if (tooMany) throw inputError(`${o.connections !== undefined ? where.connections : profile.source}: ${tooMany}`);
+  const bad = requestProblems(out.clients);
+  if (bad.length) throw inputError(`${where.endpoints}: ${bad[0]!.message}`);
+  return out;
+}
+
+function applyValidOverrides(profile: SmpProfile, o: ProfileOverrides, durationMs: number): SmpProfile {
   return {
     ...profile,
     name: o.name ?? profile.name,
     durationMs,
-    duration: o.durationMs !== undefined ? `${o.durationMs / 1000}s` : profile.duration,
+    duration: o.durationMs !== undefined ? formatGoDuration(o.durationMs) : profile.duration,
     clients: profile.clients.map((c) => ({
       ...c,
       endpoint_urls: o.endpoints && o.endpoints.length ? [...o.endpoints] : c.endpoint_urls,

@@ -1,7 +1,8 @@
 import type { Logger } from '../log.js';
 import { GATED_METRICS, singleRunFigure, type Figures, type GatedMetric } from './figures.js';
-import type { LoadGenerator, LoadPlan, LoadRun, TimelinePoint } from './loadgen/types.js';
+import type { ErrorKind, ErrorSample, LoadGenerator, LoadPlan, LoadRun, TimelinePoint } from './loadgen/types.js';
 import { createLatencyHistogram } from './loadgen/histogram.js';
+import { SAMPLES_PER_KIND } from './loadgen/native.js';
 import { buildSmpResult, type ResultContext, type SmpResult } from './result.js';
 
 /**
@@ -110,18 +111,49 @@ export function mergeRuns(runs: readonly LoadRun[]): LoadRun {
     ...first,
     endTime: last.endTime,
     durationS: sum((r) => r.durationS),
+    // Each window waits its own grace (at most min(request_timeout, 2 s)); the longest is what any window waited.
+    graceS: Math.max(...runs.map((r) => r.graceS)),
+    // Issue 11's accounting holds per window, so it holds for the sums: intended = sent + unsent, sent = ok + failed + cut.
+    intended: sum((r) => r.intended),
+    sent: sum((r) => r.sent),
+    unsent: sum((r) => r.unsent),
+    ok: sum((r) => r.ok),
+    failed: sum((r) => r.failed),
+    cut: sum((r) => r.cut),
     requests: sum((r) => r.requests),
     errors: sum((r) => r.errors),
     statusCodes: addCounts((r) => r.statusCodes) as Record<string, number>,
     errorKinds: addCounts((r) => r.errorKinds),
+    errorSamples: mergeErrorSamples(runs),
     perUrl: addCounts((r) => r.perUrl) as Record<string, number>,
     lateSends: sum((r) => r.lateSends),
     bytesReceived: sum((r) => r.bytesReceived),
     timeline,
     cancelled: runs.some((r) => r.cancelled),
-    ...(runs.every((r) => r.sent !== undefined) ? { sent: sum((r) => r.sent!) } : {}),
-    ...(runs.every((r) => r.unsent !== undefined) ? { unsent: sum((r) => r.unsent!) } : {}),
   };
+}
+
+/**
+ * Each kind's messages over every window, counts added by message; the most frequent
+ * SAMPLES_PER_KIND stay, as a single window keeps at most that many (smp/loadgen/native.ts).
+ */
+function mergeErrorSamples(runs: readonly LoadRun[]): LoadRun['errorSamples'] {
+  const byKind = new Map<ErrorKind, Map<string, number>>();
+  for (const r of runs) {
+    for (const [kind, list] of Object.entries(r.errorSamples) as Array<[ErrorKind, ErrorSample[]]>) {
+      const messages = byKind.get(kind) ?? new Map<string, number>();
+      for (const x of list) messages.set(x.message, (messages.get(x.message) ?? 0) + x.count);
+      byKind.set(kind, messages);
+    }
+  }
+  const out: LoadRun['errorSamples'] = {};
+  for (const [kind, messages] of byKind) {
+    out[kind] = [...messages]
+      .map(([message, count]) => ({ message, count }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, SAMPLES_PER_KIND);
+  }
+  return out;
 }
 
 /** The windows' figures, read exactly as a single run's would be. */
@@ -131,12 +163,12 @@ export function figuresOfRuns(results: readonly SmpResult[]): Figures[] {
 
 /**
  * Writes the repeats into the result built from the merged run: `stats.repeats`, and the headline
- * figures (latencies_ms p50/p90/p99, the p99.9 percentile, actual_qps, error_rate) replaced by
+ * figures (latencies_ms p50/p90/p99, the p99.9 percentile, actual_qps, stats.success_qps, stats.error_rate) replaced by
  * their medians, so the file, the summary and the gate all say the same number.
  */
 export function applyRepeatMedians(result: SmpResult, stats: RepeatStats): SmpResult {
   const m = stats.median;
-  const pick = (v: number | null, fallback: number) => (v === null ? fallback : v);
+  const pick = <T extends number | null>(v: number | null, fallback: T): number | T => (v === null ? fallback : v);
   const out: SmpResult = {
     ...result,
     latencies_ms: { ...result.latencies_ms, p50: pick(m.p50, result.latencies_ms.p50), p90: pick(m.p90, result.latencies_ms.p90), p99: pick(m.p99, result.latencies_ms.p99) },
@@ -144,12 +176,11 @@ export function applyRepeatMedians(result: SmpResult, stats: RepeatStats): SmpRe
     stats: {
       ...result.stats,
       error_rate: m.error_rate === null ? result.stats.error_rate : round(m.error_rate / 100, 9),
+      success_qps: pick(m.success_qps, result.stats.success_qps),
       percentiles_ms: result.stats.percentiles_ms.map((p) => (p.percentile === 99.9 && m['p99.9'] !== null ? { ...p, corrected: m['p99.9'] } : p)),
       repeats: stats,
     },
   };
-  const withSuccess = out as SmpResult & { success_qps?: number };
-  if (typeof withSuccess.success_qps === 'number' && m.success_qps !== null) withSuccess.success_qps = m.success_qps;
   return out;
 }
 
@@ -159,7 +190,8 @@ function emptyRun(plan: Pick<LoadPlan, 'clients'>): LoadRun {
   return {
     startTime: now, endTime: now, durationS: 0, requestedQps: 0,
     connections: plan.clients.reduce((a, c) => a + c.connections, 0),
-    requests: 0, errors: 0, statusCodes: {}, errorKinds: {},
+    graceS: 0, intended: 0, sent: 0, unsent: 0, ok: 0, failed: 0, cut: 0,
+    requests: 0, errors: 0, statusCodes: {}, errorKinds: {}, errorSamples: {},
     corrected: createLatencyHistogram(), uncorrected: createLatencyHistogram(),
     lateSends: 0, bytesReceived: 0, timeline: [], cancelled: true, perUrl: {},
   };

@@ -24,7 +24,7 @@ describe('buildSmpResult', () => {
     expect(r.stats.uncorrected_latencies_ms.p99).toBeCloseTo(0.99, 3);
     expect(r.stats.uncorrected_latencies_ms.max).toBe(1);
     const p99 = r.stats.percentiles_ms.find((p) => p.percentile === 99)!;
-    expect(p99.corrected).toBeGreaterThan(100 * p99.uncorrected);
+    expect(p99.corrected).toBeGreaterThan(100 * p99.uncorrected!);
   });
 
   it('fills SMP fields, ids and times', () => {
@@ -56,13 +56,15 @@ describe('buildSmpResult', () => {
     expect(r.stats.error_kinds).toEqual({ timeout: 3 });
   });
 
-  it('has error_rate 0, not NaN, and zero latencies when nothing completed', () => {
+  it('has error_rate 0, not NaN, and null latencies (never 0) when nothing completed', () => {
     const r = buildSmpResult(makeRun({ durationS: 0 }), makeContext({ cancelled: true }));
     expect(r.stats.error_rate).toBe(0);
     expect(r.actual_qps).toBe(0);
-    expect(r.latencies_ms).toEqual({ min: 0, average: 0, p50: 0, p90: 0, p99: 0, max: 0 });
+    expect(r.latencies_ms).toEqual({ min: null, average: null, p50: null, p90: null, p99: null, max: null });
+    expect(r.stats.uncorrected_latencies_ms).toEqual({ p50: null, p90: null, p99: null, max: null, average: null });
+    expect(r.stats.percentiles_ms.every((p) => p.corrected === null && p.uncorrected === null)).toBe(true);
     expect(r.stats.cancelled).toBe(true);
-    expect(JSON.stringify(r)).not.toMatch(/null|NaN/);
+    expect(JSON.stringify(r)).not.toMatch(/NaN/);
     expect(validate(r), errorsOf(validate).join('\n')).toBe(true);
   });
 

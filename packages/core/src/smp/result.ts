@@ -1,5 +1,5 @@
-import { redactCookies, redactHeaders, redactUrl } from '../redact.js';
-import type { ErrorKind, LoadRun, TimelinePoint } from './loadgen/types.js';
+import { redactCookies, redactHeaders, redactUrl, redactUrlsIn } from '../redact.js';
+import type { ErrorKind, ErrorSample, LoadRun, TimelinePoint } from './loadgen/types.js';
 import type { RepeatStats } from './repeats.js';
 import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
 
@@ -60,43 +60,80 @@ export interface ResultContext {
   meshspecVersion?: string;
 }
 
+/** Milliseconds; every figure is null when the histogram is empty (no latency to report, never 0). */
 interface LatenciesMs {
-  min: number;
-  average: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
+  min: number | null;
+  average: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
 }
 
 export interface SmpTimelinePoint {
   second: number;
+  /** Requests completed (a response or a transport error) in that second. */
   requests: number;
   errors: number;
-  /** Corrected latencies of the responses completed in that second. */
-  p50_ms: number;
-  p90_ms?: number;
-  p99_ms: number;
+  /** Corrected latencies of the requests completed in that second; null when none had one. */
+  p50_ms: number | null;
+  p90_ms?: number | null;
+  p99_ms: number | null;
   /** Uncorrected (timed from the real send); absent in results written before they existed. */
-  uncorrected_p50_ms?: number;
-  uncorrected_p90_ms?: number;
-  uncorrected_p99_ms?: number;
+  uncorrected_p50_ms?: number | null;
+  uncorrected_p90_ms?: number | null;
+  uncorrected_p99_ms?: number | null;
+  /** The second lies after the load window: completions of the grace only. */
+  grace?: true;
 }
 
 interface SmpStats {
+  /**
+   * Every request accounted for (issue 11): intended = sent + unsent; sent = ok + failed + cut.
+   * Open model: intended is every request due within the window; closed loop: every request sent.
+   */
+  intended: number;
+  sent: number;
+  /** Due but never sent: no connection was free before the window ended. */
+  unsent: number;
+  /** 2xx/3xx responses. */
+  ok: number;
+  /** Other statuses and transport errors (refused, reset, timeout, ...). */
+  failed: number;
+  /** Still in flight when the grace after the window ended, or when the run was cancelled. */
+  cut: number;
+  /** Completed requests: ok + failed (as SMP and Fortio count them). */
   requests: number;
+  /** failed. */
   errors: number;
-  /** Fraction (0..1) of requests without a 2xx/3xx response; 0 when there were no requests. */
+  /** failed ÷ (ok + failed); 0 when nothing completed. */
   error_rate: number;
+  /** ok ÷ load window (requests/s). `actual_qps` counts every completed attempt. */
+  success_qps: number;
+  /** unsent ÷ intended; null when nothing was intended. */
+  unsent_rate: number | null;
+  /** sent ÷ intended; null when nothing was intended. */
+  achieved_ratio: number | null;
   status_codes: Record<string, number>;
   error_kinds: Partial<Record<ErrorKind, number>>;
+  /** Per transport error kind, up to three distinct (redacted) messages with their counts. */
+  error_samples: Partial<Record<ErrorKind, ErrorSample[]>>;
   /** Total requested rate; 0 = unthrottled (closed loop). */
   requested_qps: number;
+  /** The load window (the duration, or less when cancelled). */
   duration_s: number;
+  /** Time waited after the window for requests in flight (at most min(request timeout, 2 s)). */
+  grace_s: number;
   connections: number;
-  uncorrected_latencies_ms: { p50: number; p90: number; p99: number; max: number };
+  /**
+   * Unsent or cut requests are in the corrected histogram at lower bounds of their latency, so the
+   * corrected figures are lower bounds too: the real ones are at least this high.
+   */
+  latencies_lower_bound: boolean;
+  /** HTTP responses only, from the actual send; null when no request got one. */
+  uncorrected_latencies_ms: { p50: number | null; p90: number | null; p99: number | null; max: number | null; average: number | null };
   /** Corrected and uncorrected latency at the percentiles the summary charts (ms). */
-  percentiles_ms: Array<{ percentile: number; corrected: number; uncorrected: number }>;
+  percentiles_ms: Array<{ percentile: number; corrected: number | null; uncorrected: number | null }>;
   histogram: SmpHistogram;
   timeline: SmpTimelinePoint[];
   /** Requests sent later than intended because every connection was busy. */
@@ -173,14 +210,17 @@ function round(value: number, decimals: number): number {
   return Math.round(value * f) / f;
 }
 
+/** ms from µs, or null for an empty histogram: "no latency" must never read as 0 ms. */
+const msOrNull = (f: HistogramFigures, us: number): number | null => (f.count === 0 ? null : usToMs(us));
+
 function latenciesOf(f: HistogramFigures): LatenciesMs {
   return {
-    min: usToMs(f.minUs),
-    average: usToMs(f.meanUs),
-    p50: usToMs(f.at(50)),
-    p90: usToMs(f.at(90)),
-    p99: usToMs(f.at(99)),
-    max: usToMs(f.maxUs),
+    min: msOrNull(f, f.minUs),
+    average: msOrNull(f, f.meanUs),
+    p50: msOrNull(f, f.at(50)),
+    p90: msOrNull(f, f.at(90)),
+    p99: msOrNull(f, f.at(99)),
+    max: msOrNull(f, f.maxUs),
   };
 }
 
@@ -209,18 +249,30 @@ function compactBuckets(run: LoadRun): Array<{ le_ms: number; count: number }> {
   return [...byEdge].sort((a, b) => a[0] - b[0]).map(([le_ms, count]) => ({ le_ms, count }));
 }
 
+const roundOrNull = (v: number | null): number | null => (v === null ? null : round(v, 3));
+
 function timelineOf(points: TimelinePoint[]): SmpTimelinePoint[] {
   return points.map((p) => ({
     second: p.second,
     requests: p.requests,
     errors: p.errors,
-    p50_ms: round(p.p50_ms, 3),
-    p90_ms: round(p.p90_ms, 3),
-    p99_ms: round(p.p99_ms, 3),
-    uncorrected_p50_ms: round(p.uncorrected_p50_ms, 3),
-    uncorrected_p90_ms: round(p.uncorrected_p90_ms, 3),
-    uncorrected_p99_ms: round(p.uncorrected_p99_ms, 3),
+    p50_ms: roundOrNull(p.p50_ms),
+    p90_ms: roundOrNull(p.p90_ms),
+    p99_ms: roundOrNull(p.p99_ms),
+    uncorrected_p50_ms: roundOrNull(p.uncorrected_p50_ms),
+    uncorrected_p90_ms: roundOrNull(p.uncorrected_p90_ms),
+    uncorrected_p99_ms: roundOrNull(p.uncorrected_p99_ms),
+    ...(p.grace ? { grace: true as const } : {}),
   }));
+}
+
+/** Error messages pass through redaction: a URL in a message must not carry its credentials. */
+function redactSamples(samples: LoadRun['errorSamples']): SmpStats['error_samples'] {
+  const out: SmpStats['error_samples'] = {};
+  for (const [kind, list] of Object.entries(samples) as Array<[ErrorKind, ErrorSample[]]>) {
+    out[kind] = list.map((x) => ({ message: redactUrlsIn(x.message), count: x.count }));
+  }
+  return out;
 }
 
 function redactKeys(counts: Record<string, number>): Record<string, number> {
@@ -232,14 +284,14 @@ function redactKeys(counts: Record<string, number>): Record<string, number> {
   return out;
 }
 
-/** How many latencies the corrected histogram holds (0 when no request got a response). */
+/** How many latencies the corrected histogram holds (0: there is no latency to report). */
 export function latencySamples(result: SmpResult): number {
   return result.stats.histogram.buckets.reduce((sum, b) => sum + b.count, 0);
 }
 
-/** Achieved rate: completed requests over the measured load phase. */
-export function actualQps(run: Pick<LoadRun, 'requests' | 'durationS'>): number {
-  return run.durationS > 0 ? run.requests / run.durationS : 0;
+/** Achieved rate as SMP and Fortio count it: completed requests (ok + failed) over the load window. */
+export function actualQps(run: Pick<LoadRun, 'ok' | 'failed' | 'durationS'>): number {
+  return run.durationS > 0 ? (run.ok + run.failed) / run.durationS : 0;
 }
 
 /** The test as it ran (redacted): what tells whether two results are runs of the same test (smp/regression.ts). */
@@ -262,6 +314,14 @@ export function testSectionOf(ctx: Pick<ResultContext, 'name' | 'profile' | 'loa
     })),
   };
 }
+
+
+/** Successful throughput: 2xx/3xx responses over the load window. */
+function successQps(run: Pick<LoadRun, 'ok' | 'durationS'>): number {
+  return run.durationS > 0 ? run.ok / run.durationS : 0;
+}
+
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? round(part / whole, 6) : null);
 
 export function buildSmpResult(run: LoadRun, ctx: ResultContext): SmpResult {
   const corrected = figuresOf(run.corrected);
@@ -287,24 +347,37 @@ export function buildSmpResult(run: LoadRun, ctx: ResultContext): SmpResult {
     },
     test: testSectionOf(ctx),
     stats: {
-      requests: run.requests,
-      errors: run.errors,
-      error_rate: run.requests > 0 ? run.errors / run.requests : 0,
+      intended: run.intended,
+      sent: run.sent,
+      unsent: run.unsent,
+      ok: run.ok,
+      failed: run.failed,
+      cut: run.cut,
+      requests: run.ok + run.failed,
+      errors: run.failed,
+      error_rate: run.ok + run.failed > 0 ? run.failed / (run.ok + run.failed) : 0,
+      success_qps: round(successQps(run), 3),
+      unsent_rate: ratio(run.unsent, run.intended),
+      achieved_ratio: ratio(run.sent, run.intended),
       status_codes: { ...run.statusCodes },
       error_kinds: { ...run.errorKinds },
+      error_samples: redactSamples(run.errorSamples),
       requested_qps: run.requestedQps,
       duration_s: round(run.durationS, 3),
+      grace_s: round(run.graceS, 3),
       connections: run.connections,
+      latencies_lower_bound: run.unsent + run.cut > 0,
       uncorrected_latencies_ms: {
-        p50: usToMs(uncorrected.at(50)),
-        p90: usToMs(uncorrected.at(90)),
-        p99: usToMs(uncorrected.at(99)),
-        max: usToMs(uncorrected.maxUs),
+        p50: msOrNull(uncorrected, uncorrected.at(50)),
+        p90: msOrNull(uncorrected, uncorrected.at(90)),
+        p99: msOrNull(uncorrected, uncorrected.at(99)),
+        max: msOrNull(uncorrected, uncorrected.maxUs),
+        average: msOrNull(uncorrected, uncorrected.meanUs),
       },
       percentiles_ms: CHART_PERCENTILES.map((p) => ({
         percentile: p,
-        corrected: usToMs(corrected.at(p)),
-        uncorrected: usToMs(uncorrected.at(p)),
+        corrected: msOrNull(corrected, corrected.at(p)),
+        uncorrected: msOrNull(uncorrected, uncorrected.at(p)),
       })),
       histogram: {
         unit: 'ms',

@@ -71,6 +71,17 @@ describe('parseThreshold: the grammar, rule by rule', () => {
     expect(e.message).toContain('error_rate<1%');
   });
 
+  it('refuses the error_rate<1 trap and rates above 100%', () => {
+    expect(inputErrorOf(() => parseThreshold('error_rate<1')).message).toContain('error_rate<1 would mean 100%; write 1% or 0.01');
+    expect(inputErrorOf(() => parseThreshold('error_rate<=1.0')).message).toContain('write 1% or 0.01');
+    expect(inputErrorOf(() => parseThreshold('error_rate<150%')).message).toContain('error_rate is at most 100%');
+    expect(inputErrorOf(() => parseThreshold('unsent_rate<1')).message).toContain('write 1% or 0.01');
+    expect(inputErrorOf(() => parseThreshold('achieved_ratio>=101%')).message).toContain('achieved_ratio is at most 100%');
+    expect(pick(parseThreshold('error_rate<100%'))).toEqual({ metric: 'error_rate', op: '<', limit: 100, unit: '%' });
+    expect(pick(parseThreshold('achieved_ratio>=1'))).toEqual({ metric: 'achieved_ratio', op: '>=', limit: 1, unit: 'fraction' });
+    expect(pick(parseThreshold('success_qps>=950'))).toEqual({ metric: 'success_qps', op: '>=', limit: 950, unit: 'rps' });
+  });
+
   it('rejects each kind of mistake with its own reason', () => {
     expect(inputErrorOf(() => parseThreshold('p95<250ms')).message).toContain('unknown metric "p95"');
     expect(inputErrorOf(() => parseThreshold('p99=250')).message).toContain('use == for equality');
@@ -163,6 +174,27 @@ describe('evaluateThresholds', () => {
     const rs = evaluateThresholds(refused, parseThresholdFlags(['p99<250ms', 'error_rate<1%']));
     expect(rs.map((r) => [r.passed, r.actual])).toEqual([[false, null], [false, 100]]);
     expect(rs[0]!.message).toBe('p99<250ms missed: no request got a response, so p99 is unknown');
+  });
+
+  it('reads the new metrics: success_qps, unsent_rate and achieved_ratio', () => {
+    // 100 intended: 80 sent (70 ok, 10 failed), 20 unsent, over 10 s.
+    const overloaded = buildSmpResult(makeRun({ correctedUs: Array.from({ length: 80 }, () => 1000), statusCodes: { '200': 70, '500': 10 }, unsent: 20, durationS: 10 }), makeContext());
+    const rs = evaluateThresholds(overloaded, parseThresholdFlags(['success_qps>=7', 'actual_qps>=8', 'unsent_rate<10%', 'unsent_rate<=0.2', 'achieved_ratio>=0.95', 'achieved_ratio>=80%']));
+    expect(rs.map((r) => [r.metric, r.actual, r.passed])).toEqual([
+      ['success_qps', 7, true],
+      ['actual_qps', 8, true],
+      ['unsent_rate', 20, false],
+      ['unsent_rate', 0.2, true],
+      ['achieved_ratio', 0.8, false],
+      ['achieved_ratio', 80, true],
+    ]);
+  });
+
+  it('does not let failed requests pass a throughput threshold on success_qps', () => {
+    const refused = buildSmpResult(makeRun({ errorKinds: { refused: 500 }, durationS: 10 }), makeContext());
+    const rs = evaluateThresholds(refused, parseThresholdFlags(['actual_qps>=50', 'success_qps>=50']));
+    // actual_qps keeps its SMP/Fortio meaning (every completed attempt); success_qps is the honest one.
+    expect(rs.map((r) => [r.actual, r.passed])).toEqual([[50, true], [0, false]]);
   });
 
   it('summarises what was missed in one line', () => {

@@ -5,9 +5,17 @@ import { latencySamples, type SmpResult } from './result.js';
  * Pass/fail criteria on an SMP result: `p99<250ms`, `error_rate<1%`, `actual_qps>=950`.
  * They come from `--threshold` (CLI, repeatable) or the action's `thresholds` input (one per line)
  * and read the corrected latencies in smp-result.json, so what fails a build is what the file says.
+ *
+ * `actual_qps` keeps its SMP/Fortio meaning, every completed attempt per second, failed ones
+ * included; `success_qps` counts only 2xx/3xx responses. `unsent_rate` and `achieved_ratio` say
+ * how much of the requested load was really sent.
  */
 
-export type ThresholdMetric = 'p50' | 'p90' | 'p99' | 'min' | 'max' | 'average' | 'error_rate' | 'actual_qps' | 'requests' | 'errors';
+export type ThresholdMetric =
+  | 'p50' | 'p90' | 'p99' | 'min' | 'max' | 'average'
+  | 'error_rate' | 'unsent_rate' | 'achieved_ratio'
+  | 'actual_qps' | 'success_qps'
+  | 'requests' | 'errors';
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==';
 /** The unit the limit was written in; `actual` is reported in the same unit. */
 export type ThresholdUnit = 'ms' | 's' | 'us' | '%' | 'fraction' | 'rps' | 'count';
@@ -37,17 +45,23 @@ export interface ThresholdResult {
 }
 
 export const THRESHOLD_GRAMMAR =
-  'A threshold is <metric><operator><number>[unit], e.g. p99<250ms, p50<=0.2s, error_rate<1%, actual_qps>=950. ' +
+  'A threshold is <metric><operator><number>[unit], e.g. p99<250ms, p50<=0.2s, error_rate<1%, achieved_ratio>=0.95, success_qps>=950. ' +
   'Metrics: p50, p90, p99, min, max, average (or avg) in ms unless a unit ms, s or us is given; ' +
-  'error_rate as a fraction (0.01) or a percentage (1%); actual_qps (requests/s); requests; errors. ' +
-  'Operators: < <= > >= ==.';
+  'error_rate, unsent_rate and achieved_ratio as a fraction (0.01) or a percentage (1%); ' +
+  'actual_qps (every completed request per second, failed ones too, as SMP and Fortio count it) and success_qps (2xx/3xx only); ' +
+  'requests; errors. Operators: < <= > >= ==.';
 
 const LATENCY = new Set<ThresholdMetric>(['p50', 'p90', 'p99', 'min', 'max', 'average']);
+const FRACTIONS = new Set<ThresholdMetric>(['error_rate', 'unsent_rate', 'achieved_ratio']);
+const RATES = new Set<ThresholdMetric>(['actual_qps', 'success_qps']);
+/** Metrics a threshold on errors covers: with none of them, a run with errors passes with a warning. */
+export const ERROR_METRICS: ReadonlySet<ThresholdMetric> = new Set(['error_rate', 'errors', 'success_qps']);
 
 const METRIC_ALIASES: Record<string, ThresholdMetric> = {
   p50: 'p50', median: 'p50', p90: 'p90', p99: 'p99', min: 'min', max: 'max',
   average: 'average', avg: 'average', mean: 'average',
-  error_rate: 'error_rate', actual_qps: 'actual_qps', qps: 'actual_qps', rps: 'actual_qps',
+  error_rate: 'error_rate', unsent_rate: 'unsent_rate', achieved_ratio: 'achieved_ratio',
+  actual_qps: 'actual_qps', qps: 'actual_qps', rps: 'actual_qps', success_qps: 'success_qps',
   requests: 'requests', errors: 'errors',
 };
 
@@ -74,16 +88,20 @@ export function parseThreshold(expression: string, source = '--threshold'): Thre
     else if (unitText === 's') unit = 's';
     else if (unitText === 'us' || unitText === 'µs') unit = 'us';
     else throw fail(`"${rawUnit}" is not a latency unit; use ms (the default), s or us`);
-  } else if (metric === 'error_rate') {
-    if (unitText === '%') unit = '%';
-    else if (unitText === '') {
-      // error_rate<5 almost certainly means 5%, which as a fraction would always pass.
-      if (limit > 1) throw fail(`an error rate without % is a fraction between 0 and 1; did you mean ${rawNumber}%?`);
+  } else if (FRACTIONS.has(metric)) {
+    if (unitText === '%') {
+      if (limit > 100) throw fail(`${metric} is at most 100%`);
+      unit = '%';
+    } else if (unitText === '') {
+      // error_rate<1 reads as "below 1%" but as a fraction means "below 100%": it would pass
+      // unless every request failed. error_rate<5 almost certainly means 5% too.
+      if (limit === 1 && metric !== 'achieved_ratio') throw fail(`${metric}<1 would mean 100%; write 1% or 0.01`);
+      if (limit > 1) throw fail(`${metric} without % is a fraction between 0 and 1; did you mean ${rawNumber}%?`);
       unit = 'fraction';
-    } else throw fail(`"${rawUnit}" is not an error-rate unit; write a fraction (0.01) or a percentage (1%)`);
-  } else if (metric === 'actual_qps') {
+    } else throw fail(`"${rawUnit}" is not ${metric === 'error_rate' ? 'an error-rate unit' : `a unit of ${metric}`}; write a fraction (0.01) or a percentage (1%)`);
+  } else if (RATES.has(metric)) {
     if (unitText === '' || unitText === 'rps' || unitText === 'qps' || unitText === '/s') unit = 'rps';
-    else throw fail(`"${rawUnit}" is not a rate unit; actual_qps is in requests per second, written without a unit`);
+    else throw fail(`"${rawUnit}" is not a rate unit; ${metric} is in requests per second, written without a unit`);
   } else {
     if (unitText !== '') throw fail(`${metric} is a count and takes no unit`);
     unit = 'count';
@@ -144,14 +162,21 @@ function actualOf(result: SmpResult, t: Threshold): number | null {
   if (LATENCY.has(t.metric)) {
     if (latencySamples(result) === 0) return null;
     const ms = result.latencies_ms[t.metric as keyof SmpResult['latencies_ms']];
+    if (ms === null) return null;
     return t.unit === 's' ? ms / 1000 : t.unit === 'us' ? ms * 1000 : ms;
   }
+  const fraction = (v: number | null) => (v === null ? null : t.unit === '%' ? v * 100 : v);
   switch (t.metric) {
     case 'error_rate':
-      if (s.requests === 0) return null;
-      return t.unit === '%' ? s.error_rate * 100 : s.error_rate;
+      return s.requests === 0 ? null : fraction(s.error_rate);
+    case 'unsent_rate':
+      return fraction(s.unsent_rate);
+    case 'achieved_ratio':
+      return fraction(s.achieved_ratio);
     case 'actual_qps':
       return result.actual_qps;
+    case 'success_qps':
+      return s.success_qps;
     case 'requests':
       return s.requests;
     default:
@@ -183,7 +208,7 @@ export function evaluateThresholds(result: SmpResult, thresholds: readonly Thres
     if (actual === null) {
       // A run where no request got a response has no latency (nor, without requests, an error
       // rate): passing `p99<250ms` on zeros would hide an outage.
-      const why = result.stats.requests === 0 ? 'no requests completed' : 'no request got a response';
+      const why = !LATENCY.has(t.metric) && result.stats.intended === 0 ? 'no request was due' : result.stats.requests === 0 ? 'no requests completed' : 'no request got a response';
       return { ...base, actual, passed: false, message: `${t.expression} missed: ${why}, so ${t.metric} is unknown` };
     }
     const passed = compare(actual, t.op, t.limit, t.unit);

@@ -15,6 +15,7 @@
  * @property {(v: string) => Array<{ name: string, image: string, labels: Record<string, string>, namespace?: string }>} deployments
  * @property {{ labels?: Record<string, string>, annotations?: Record<string, string> }} injection
  * @property {'injected' | 'all'} sidecars  `all`: every pod is in the mesh without opting in
+ * @property {'namespace-or-pod' | 'pod'} [markersOn]  where the injector reads its markers (default: either)
  * @property {string[]} [meshDomains]  DNS zones the mesh serves
  */
 
@@ -124,13 +125,16 @@ const CONTROL_PLANES = {
         labels: { app: 'consul', chart: 'consul-helm', component: 'connect-injector', release: 'consul', 'app.kubernetes.io/version': v },
       },
     ],
+    // consul-k8s v2.0.3 reads the annotation on the pod only
+    // (control-plane/connect-inject/constants/annotations_and_labels.go; connectInject.default is false).
     injection: { annotations: { 'consul.hashicorp.com/connect-inject': 'true' } },
+    markersOn: 'pod',
     sidecars: 'injected',
   },
   kuma: {
     id: 'kuma',
     namespace: 'kuma-system',
-    defaultVersion: '2.14.3',
+    defaultVersion: '2.11.0',
     deployments: (v) => [
       {
         name: 'kuma-control-plane',
@@ -234,9 +238,10 @@ export function isInjected(cp, pod, namespace) {
   if (cp.sidecars === 'all') return true;
   const markers = { ...cp.injection.labels, ...cp.injection.annotations };
   if (Object.keys(markers).length === 0) return false;
+  const ns = cp.markersOn === 'pod' ? undefined : namespace;
   const seen = {
-    ...namespace?.metadata?.labels,
-    ...namespace?.metadata?.annotations,
+    ...ns?.metadata?.labels,
+    ...ns?.metadata?.annotations,
     ...pod?.metadata?.labels,
     ...pod?.metadata?.annotations,
   };

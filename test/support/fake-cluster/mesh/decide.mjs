@@ -21,6 +21,7 @@ import { serviceSelects } from './labels.mjs';
 import { httpMatchAllows, portRouteAllows, requestFacts } from './routes.mjs';
 import { randomBalancer } from './balance.mjs';
 import { rulesFor } from './switches.mjs';
+import { decideTraefik } from './traefik.mjs';
 
 /**
  * @typedef {object} World  plain Kubernetes objects, as the API server stores them
@@ -45,9 +46,11 @@ import { rulesFor } from './switches.mjs';
  */
 
 /**
- * @typedef {'allowed' | 'denied' | 'dns-error' | 'refused' | 'unavailable'} Outcome
+ * @typedef {'allowed' | 'denied' | 'no-route' | 'reset' | 'dns-error' | 'refused' | 'unavailable'} Outcome
  *   - allowed: forward to `pod`
  *   - denied: the destination's sidecar refuses (HTTP 403)
+ *   - no-route: the destination's sidecar has no route for the request (HTTP 404, Envoy's answer)
+ *   - reset: the destination's sidecar closes the connection (L4 RBAC): a transport error
  *   - dns-error / refused: transport errors (the client gets no HTTP response)
  *   - unavailable: nothing can take the call (HTTP 503 from the client's sidecar)
  */
@@ -75,6 +78,9 @@ import { rulesFor } from './switches.mjs';
  * @property {(pod: any) => boolean} [isMeshed]  does this pod have a sidecar? default: yes
  * @property {string} [clusterDomain]
  * @property {string[]} [meshDomains]
+ * @property {'smi' | 'osm' | 'open' | 'traefik'} [routing]  whose reading of SMI the destination applies
+ *   (profiles.mjs): `smi` the spec's (default), `osm` OSM v1.2.4's, `open` no access control at all
+ *   (meshes without TrafficTarget support), `traefik` Traefik Mesh v1.4.8's ACL mode (traefik.mjs)
  */
 
 /**
@@ -97,6 +103,9 @@ export function decide(world, call, options = {}) {
   // 1. DNS
   const dns = resolveHost(w, call.host, src.namespace, options);
   if (!dns.ok) return { allowed: false, outcome: 'dns-error', reason: dns.reason, pods: [] };
+  if (options.routing === 'traefik' && 'service' in dns) {
+    return decideTraefik(w, rules, { dns, src, srcId, port, req, balancer });
+  }
 
   // A pod addressed by IP: no Service, no split; the destination sidecar still decides.
   if ('pod' in dns) {
@@ -155,7 +164,18 @@ export function decide(world, call, options = {}) {
   const targetPort = resolveTargetPort(backendPort, pod);
 
   // 5. Access control at the destination.
-  return authorize(w, rules, { src, srcMeshed, pod, port: targetPort, req, isMeshed }, {
+  if (options.routing === 'osm') {
+    return authorizeOsm(w, rules, { src, srcMeshed, pod, port: targetPort, req, isMeshed, protocol: osmProtocol(backendPort) }, {
+      service,
+      split,
+      backend: backendRef,
+      pods,
+      pod,
+      targetPort,
+    });
+  }
+  const open = options.routing === 'open' ? { ...rules, accessControl: false } : rules;
+  return authorize(w, open, { src, srcMeshed, pod, port: targetPort, req, isMeshed }, {
     service,
     split,
     backend: backendRef,
@@ -285,12 +305,89 @@ function rulesAdmit(w, tt, req, port, rules) {
 }
 
 /**
+ * OSM v1.2.4's reading of TrafficTarget (openservicemesh/osm v1.2.4):
+ * - a Service port's protocol is its `appProtocol`, else the prefix of its name (`tcp-...`,
+ *   `http-...`), else HTTP (`pkg/k8s/client.go` ServiceToMeshServices);
+ * - on an HTTP port the inbound routes come only from HTTPRouteGroup rules
+ *   (`pkg/catalog/inbound_traffic_policies.go` routesFromRules); each route admits the sources of
+ *   its TrafficTargets (per-route RBAC, 403), and a request that matches no route gets Envoy's 404
+ *   (`pkg/envoy/rds/route/route_config.go`). A TCPRoute rule adds nothing on an HTTP port;
+ * - on a TCP port the L4 RBAC filter admits the sources of TrafficTargets whose TCPRoute rules
+ *   admit the port and closes any other connection (`pkg/envoy/lds/rbac.go`,
+ *   `pkg/catalog/traffictarget.go`);
+ * - permissive mode is off (meshspec installs it so): nothing is allowed without a TrafficTarget.
+ * @param {ReturnType<typeof normalize>} w
+ * @param {import('./switches.mjs').Rules} rules
+ * @param {{ src: Call['source'], srcMeshed: boolean, pod: any, port: number, req: import('./routes.mjs').HttpRequestFacts, isMeshed: (pod: any) => boolean, protocol: string }} c
+ * @param {Omit<Decision, 'allowed' | 'outcome' | 'reason'>} base
+ * @returns {Decision}
+ */
+function authorizeOsm(w, rules, c, base) {
+  const verdict = (/** @type {Outcome} */ outcome, /** @type {string} */ reason, /** @type {any} */ tt = undefined) => ({
+    ...base,
+    allowed: outcome === 'allowed',
+    outcome,
+    reason: `OSM: ${reason}`,
+    ...(tt ? { trafficTarget: { name: tt.metadata.name, namespace: tt.metadata.namespace } } : {}),
+  });
+  if (!c.isMeshed(c.pod)) return verdict('allowed', `destination pod ${ref(c.pod)} has no sidecar`);
+  if (!rules.accessControl) return verdict('allowed', 'permissive traffic policy mode');
+  const tcp = c.protocol === 'tcp';
+  if (!c.srcMeshed) return verdict(tcp ? 'reset' : 'denied', 'the caller has no sidecar, so it has no mesh identity');
+  const destNs = c.pod.metadata.namespace;
+  const destSa = serviceAccountOf(c.pod);
+  const srcSa = c.src.serviceAccount || 'default';
+  const targets = w.trafficTargets.filter((tt) => {
+    const d = tt.spec?.destination;
+    return d?.kind === 'ServiceAccount' && d.name === destSa && (d.namespace || tt.metadata.namespace) === destNs && tt.metadata.namespace === destNs;
+  });
+  const admitsSource = (/** @type {any} */ tt) =>
+    !rules.checkSources ||
+    (tt.spec?.sources ?? []).some((/** @type {any} */ s) => s?.kind === 'ServiceAccount' && s.name === srcSa && (s.namespace || tt.metadata.namespace) === c.src.namespace);
+  const rulesOf = (/** @type {any} */ tt, /** @type {string} */ kind) => (Array.isArray(tt.spec?.rules) ? tt.spec.rules : []).filter((/** @type {any} */ r) => r?.kind === kind);
+
+  if (tcp) {
+    const tt = targets.find((t) => admitsSource(t) && rulesOf(t, 'TCPRoute').some((/** @type {any} */ r) => {
+      const route = named(w.tcpRoutes, t.metadata.namespace, r.name);
+      return !!route && portRouteAllows(route, c.port);
+    }));
+    if (tt) return verdict('allowed', `TCP port ${c.port}: TrafficTarget ${ref(tt)} admits it at L4 (TCPRoute)`, tt);
+    return verdict('reset', `TCP port ${c.port}: no TrafficTarget with a TCPRoute for this port admits ServiceAccount ${c.src.namespace}/${srcSa}; the L4 RBAC filter closes the connection`);
+  }
+
+  // HTTP: the routes are the HTTPRouteGroup matches of every TrafficTarget to this destination.
+  let routeMatched = false;
+  for (const tt of targets) {
+    const matched = rulesOf(tt, 'HTTPRouteGroup').some((/** @type {any} */ r) => {
+      const group = named(w.httpRouteGroups, tt.metadata.namespace, r.name);
+      let matches = Array.isArray(group?.spec?.matches) ? group.spec.matches : [];
+      if (Array.isArray(r.matches) && r.matches.length > 0) matches = matches.filter((/** @type {any} */ m) => r.matches.includes(m?.name));
+      return matches.some((/** @type {any} */ m) => httpMatchAllows(m, c.req, { checkPaths: rules.checkPaths, checkMethods: rules.checkMethods }));
+    });
+    if (!matched) continue;
+    routeMatched = true;
+    if (admitsSource(tt)) return verdict('allowed', `HTTP port ${c.port}: TrafficTarget ${ref(tt)} has an HTTPRouteGroup route for ${c.req.method} ${c.req.path}`, tt);
+  }
+  if (routeMatched) return verdict('denied', `HTTP port ${c.port}: the route for ${c.req.method} ${c.req.path} does not admit ServiceAccount ${c.src.namespace}/${srcSa} (RBAC: access denied)`);
+  return verdict('no-route', `HTTP port ${c.port}: no HTTPRouteGroup rule of a TrafficTarget to ${destNs}/${destSa} matches ${c.req.method} ${c.req.path} (TCPRoute rules add no HTTP route), so Envoy answers 404`);
+}
+
+/** OSM's protocol of a Service port. @param {any} servicePort */
+function osmProtocol(servicePort) {
+  const declared = servicePort?.appProtocol;
+  if (typeof declared === 'string' && declared) return declared.toLowerCase();
+  const name = String(servicePort?.name ?? '');
+  for (const p of ['http', 'tcp', 'grpc']) if (name.startsWith(`${p}-`)) return p;
+  return 'http';
+}
+
+/**
  * The TrafficSplit whose root is this Service. Splits live in the root's namespace; if several
  * claim the same root, the oldest wins.
  * @param {ReturnType<typeof normalize>} w
  * @param {any} root
  */
-function splitFor(w, root) {
+export function splitFor(w, root) {
   const ns = root.metadata.namespace;
   const mine = w.trafficSplits.filter((ts) => ts.metadata?.namespace === ns && rootName(ts.spec?.service, ns) === root.metadata.name);
   // Array.prototype.sort is stable: equal timestamps keep the store's (creation) order.
@@ -333,7 +430,7 @@ function splitMatches(w, ts, req) {
  * @param {ReturnType<typeof normalize>} w @param {any} ts @param {number} port
  * @param {import('./switches.mjs').Rules} rules
  */
-function splitChoices(w, ts, port, rules) {
+export function splitChoices(w, ts, port, rules) {
   const ns = ts.metadata.namespace;
   const out = [];
   for (const b of Array.isArray(ts.spec?.backends) ? ts.spec.backends : []) {
@@ -350,7 +447,7 @@ function splitChoices(w, ts, port, rules) {
 }
 
 /** Ready, non-terminating pods a Service selects, in the store's order. @param {ReturnType<typeof normalize>} w @param {any} svc */
-function endpointsOf(w, svc) {
+export function endpointsOf(w, svc) {
   const ns = svc.metadata.namespace;
   return w.pods
     .filter((p) => p.metadata?.namespace === ns && serviceSelects(svc.spec?.selector, p.metadata?.labels) && isEndpoint(p));
@@ -371,7 +468,7 @@ function isEndpoint(pod) {
 }
 
 /** @param {any} servicePort @param {any} pod */
-function resolveTargetPort(servicePort, pod) {
+export function resolveTargetPort(servicePort, pod) {
   const tp = servicePort.targetPort;
   if (tp === undefined || tp === null || tp === '') return Number(servicePort.port);
   if (typeof tp === 'number' || /^\d+$/.test(String(tp))) return Number(tp);
@@ -387,12 +484,12 @@ export function serviceAccountOf(pod) {
 }
 
 /** @param {any[]} list @param {string} ns @param {unknown} name */
-function named(list, ns, name) {
+export function named(list, ns, name) {
   return list.find((o) => o.metadata?.namespace === ns && o.metadata?.name === name);
 }
 
 /** @param {any} o */
-function ref(o) {
+export function ref(o) {
   return `${o.metadata?.namespace}/${o.metadata?.name}`;
 }
 

@@ -21,7 +21,8 @@ const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  */
 
 /**
- * @typedef {{ ok: true, service: any, fqdn: string } | { ok: true, pod: any, fqdn: string } | { ok: false, reason: string }} Resolution
+ * @typedef {{ ok: true, service: any, fqdn: string, meshZone?: string } | { ok: true, pod: any, fqdn: string } | { ok: false, reason: string }} Resolution
+ *   meshZone: set when the name was in one of the mesh's own zones (Traefik Mesh routes only those)
  */
 
 /**
@@ -64,7 +65,7 @@ export function resolveHost(world, rawHost, sourceNamespace, opts = {}) {
       if (parts.length !== 2) continue;
       const [svc, ns] = parts;
       const service = world.services.find((s) => s.metadata?.name === svc && s.metadata?.namespace === ns);
-      if (service) return { ok: true, service, fqdn };
+      if (service) return { ok: true, service, fqdn, ...(zone === `svc.${domain}` ? {} : { meshZone: zone }) };
     }
   }
   return { ok: false, reason: `lookup ${rawHost}: no such host` };

@@ -9,8 +9,9 @@
 // store.get({ group, resource, namespace, name }). The mesh never writes to it.
 
 import { decide } from './decide.mjs';
-import { randomBalancer, roundRobinBalancer } from './balance.mjs';
-import { smiCrdManifests } from './crds.mjs';
+import { mulberry32, randomBalancer, roundRobinBalancer } from './balance.mjs';
+import { alterCrds, smiCrdManifests } from './crds.mjs';
+import { meshProfile, preferredVersions, profileCrds } from './profiles.mjs';
 import { controlPlane as findControlPlane, controlPlaneManifests, isInjected, isNoMesh } from './control-plane.mjs';
 import { createMetricsApi, createTrafficRecorder } from './metrics-api.mjs';
 import { createPodRuntime } from './pod-runtime.mjs';
@@ -19,6 +20,7 @@ import { rulesFor } from './switches.mjs';
 
 export { SWITCHES, describeSwitch } from './switches.mjs';
 export { controlPlaneManifests, CONTROL_PLANE_IDS } from './control-plane.mjs';
+export { PROFILE_NAMES } from './profiles.mjs';
 
 /**
  * @typedef {object} MeshSimulationOptions
@@ -26,13 +28,16 @@ export { controlPlaneManifests, CONTROL_PLANE_IDS } from './control-plane.mjs';
  * @property {string} [mode]  `faithful` (default) or a switch name
  * @property {string} [controlPlane]  mesh id (default `osm`); decides how pods opt into sidecars.
  *   `none` simulates plain Kubernetes: no sidecars, nothing enforced.
- * @property {() => number} [random]  seeds load-balancing start points (and draws, with `balancing: 'random'`)
- * @property {'round-robin' | 'random'} [balancing]  default round-robin (see balance.mjs)
+ * @property {string} [profile]  one real mesh (profiles.mjs): its CRDs, routing and control plane
+ * @property {number} [seed]  seeds the balancer (default: a random seed, reported as `seed`)
+ * @property {() => number} [random]  overrides the seeded generator
+ * @property {'round-robin' | 'random'} [balancing]  default `random`: a weighted draw per call, as
+ *   real proxies balance (Envoy's weighted clusters, Linkerd's dst overrides); see balance.mjs
  * @property {boolean} [requireInjection]  default true: only pods whose namespace (or own
  *   metadata) carries the mesh's injection markers get a sidecar. false: every pod does.
+ * @property {string[]} [unpullableImages]  images the node cannot pull: their pods wait in ImagePullBackOff
  * @property {string} [clusterDomain]  default cluster.local
  * @property {number} [metricsWindowMs] default 30000
- * @property {string} [crdDir]  where the SMI CRD YAML files are (see crds.mjs)
  */
 
 /**
@@ -43,10 +48,14 @@ export function createMeshSimulation(options) {
   if (!store || typeof store.list !== 'function') throw new Error('createMeshSimulation: a store with list() and get() is required');
   const mode = options.mode ?? 'faithful';
   const rules = rulesFor(mode);
-  const meshId = options.controlPlane ?? 'osm';
+  const profile = options.profile ? meshProfile(options.profile) : undefined;
+  const meshId = profile?.controlPlane ?? options.controlPlane ?? 'osm';
   const cp = isNoMesh(meshId) ? null : findControlPlane(meshId);
-  const random = options.random ?? Math.random;
-  const balancer = options.balancing === 'random' ? randomBalancer(random) : roundRobinBalancer(random);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const random = options.random ?? mulberry32(seed);
+  const balancing = options.balancing ?? 'random';
+  if (balancing !== 'random' && balancing !== 'round-robin') throw new Error(`unknown balancing "${balancing}"; use random or round-robin`);
+  const balancer = balancing === 'random' ? randomBalancer(random) : roundRobinBalancer(random);
   const recorder = createTrafficRecorder({ windowMs: options.metricsWindowMs });
 
   /** @param {any} q */
@@ -91,18 +100,37 @@ export function createMeshSimulation(options) {
     isMeshed,
     clusterDomain: options.clusterDomain,
     meshDomains: cp?.meshDomains,
+    routing: profile?.routing ?? 'smi',
   };
   const sidecar = createSidecar({ world, decideOptions, endpointOf: (pod) => runtime.endpoint(pod), recorder });
   runtime = createPodRuntime({ outboundFor: (pod) => (req) => sidecar.request(pod, req), injected: injectedNow });
-  const metricsApi = rules.metricsApi ? createMetricsApi({ store, recorder }) : null;
+  const metricsApi = rules.metricsApi && (profile?.metricsApi ?? true) ? createMetricsApi({ store, recorder, rules }) : null;
+
+  /** The control plane's start-up check (profile.prepare) fails its pods, as a failing init container would. @param {any} pod */
+  const start = (pod) => {
+    const missing = (pod.spec?.containers ?? []).find((/** @type {any} */ c) => (options.unpullableImages ?? []).includes(c.image));
+    if (missing) {
+      return Promise.reject(
+        Object.assign(new Error(`Back-off pulling image "${missing.image}": ErrImagePull: failed to resolve reference "${missing.image}": not found`), { reason: 'ImagePullBackOff' }),
+      );
+    }
+    if (profile?.prepare && cp && pod.metadata?.namespace === cp.namespace) {
+      const failed = profile.prepare(preferredVersions(list({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' })));
+      if (failed) return Promise.reject(new Error(`prepare: ${failed}`));
+    }
+    return runtime.start(pod);
+  };
 
   return {
     mode,
     rules,
     controlPlane: cp?.id ?? 'none',
+    profile: profile?.id,
+    balancing,
+    seed,
 
-    /** SMI CRDs (apiextensions.k8s.io/v1) to install at start. */
-    crdManifests: () => smiCrdManifests(rules, options.crdDir),
+    /** SMI CRDs (apiextensions.k8s.io/v1) to install at start: the profile's own, or smi-sdk-go's. */
+    crdManifests: () => (profile ? alterCrds(profileCrds(profile), rules) : smiCrdManifests(rules)),
 
     /** The metrics.smi-spec.io/v1alpha1 API, unless the mode removes it. */
     aggregatedApis: () => (metricsApi ? [metricsApi] : []),
@@ -112,7 +140,7 @@ export function createMeshSimulation(options) {
 
     podRuntime: {
       /** @param {any} pod @returns {Promise<{ host: '127.0.0.1', port: number }>} */
-      start: (pod) => runtime.start(pod),
+      start: (pod) => start(pod),
       /** @param {any} pod */
       stop: (pod) => runtime.stop(pod),
       /** @param {any} pod */

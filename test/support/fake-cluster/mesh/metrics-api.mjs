@@ -150,9 +150,14 @@ const API_SERVICE = Object.freeze({
 });
 
 /**
- * @param {{ store: any, recorder: TrafficRecorder }} deps
+ * @param {{ store: any, recorder: TrafficRecorder, rules?: { countAllTraffic?: boolean, listEdges?: boolean } }} deps
+ *   rules: the `metrics-undercount` switch counts only every other call; `no-edges` lists no edges
  */
-export function createMetricsApi({ store, recorder }) {
+export function createMetricsApi({ store, recorder, rules = {} }) {
+  const countAll = rules.countAllTraffic !== false;
+  const listEdges = rules.listEdges !== false;
+  /** @param {Sample[]} samples */
+  const counted = (samples) => (countAll ? samples : samples.filter((_, i) => i % 2 === 1));
   const k = kinds(store);
   const window = `${Math.round(recorder.windowMs / 1000)}s`;
 
@@ -190,7 +195,7 @@ export function createMetricsApi({ store, recorder }) {
     if (!parsed.name) {
       const items = inScope
         .filter((/** @type {any} */ o) => filter(o.metadata.labels))
-        .map((/** @type {any} */ o) => item(refOf(o), null, samples.filter((s) => spec.has(o, s.destination)), timestamp));
+        .map((/** @type {any} */ o) => item(refOf(o), null, counted(samples.filter((s) => spec.has(o, s.destination))), timestamp));
       return send(res, 200, {
         kind: 'TrafficMetricsList',
         apiVersion: API_VERSION,
@@ -205,7 +210,7 @@ export function createMetricsApi({ store, recorder }) {
       return send(res, 404, status(404, 'NotFound', `${parsed.resource} "${parsed.name}" not found`, { name: parsed.name, kind: parsed.resource }));
     }
     const ref = refOf(obj);
-    if (!parsed.edges) return send(res, 200, item(ref, null, samples.filter((s) => spec.has(obj, s.destination)), timestamp));
+    if (!parsed.edges) return send(res, 200, item(ref, null, counted(samples.filter((s) => spec.has(obj, s.destination))), timestamp));
 
     // Edges: group the samples this resource sent (to) and received (from) by peer.
     /** @type {Map<string, { edge: any, samples: Sample[] }>} */
@@ -216,13 +221,13 @@ export function createMetricsApi({ store, recorder }) {
       if (!edges.has(key)) edges.set(key, { edge: { direction, side: direction === 'to' ? 'client' : 'server', resource: peer }, samples: [] });
       edges.get(key)?.samples.push(s);
     };
-    for (const s of samples) {
+    for (const s of listEdges ? samples : []) {
       if (spec.has(obj, s.source)) add('to', spec.peerOf(s.destination), s);
       if (spec.has(obj, s.destination)) add('from', spec.peerOf(s.source), s);
     }
     const items = [...edges.values()]
       .filter((e) => filter(peerLabels(e.edge.resource)))
-      .map((e) => item(ref, e.edge, e.samples, timestamp));
+      .map((e) => item(ref, e.edge, counted(e.samples), timestamp));
     return send(res, 200, {
       kind: 'TrafficMetricsList',
       apiVersion: API_VERSION,

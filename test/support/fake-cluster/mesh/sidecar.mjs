@@ -7,6 +7,8 @@
 //   refused      transport error "connect: connection refused"
 //   denied       HTTP 403, body "RBAC: access denied" (Envoy's RBAC filter). A status, not a
 //                reset, so Meshery's sample app records it in RespFailed as the suite expects.
+//   no-route     HTTP 404 with an empty body (Envoy, when no route of the virtual host matches)
+//   reset        transport error "connection reset by peer" (Envoy's L4 RBAC network filter)
 //   unavailable  HTTP 503, body "no healthy upstream"
 //   allowed      a real HTTP request to the chosen pod's server on 127.0.0.1; if that pod has
 //                no running server, 503 "upstream connect error or disconnect/reset before
@@ -79,6 +81,12 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
       case 'denied':
         observe(403);
         return envoyReply(403, 'RBAC: access denied');
+      case 'no-route':
+        observe(404);
+        return envoyReply(404, '');
+      case 'reset':
+        observe(0);
+        throw transportError(`read tcp ${url.host}: read: connection reset by peer (${decision.reason})`, 'ECONNRESET');
       default:
         break;
     }

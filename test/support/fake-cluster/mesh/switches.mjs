@@ -16,6 +16,8 @@
  * @property {boolean} metricsApi         the metrics.smi-spec.io/v1alpha1 API is served.
  * @property {boolean} trafficSplitCrd    the TrafficSplit CRD is installed.
  * @property {boolean} currentAccessCrd   the TrafficTarget CRD serves the current version (v1alpha3).
+ * @property {boolean} countAllTraffic    the metrics API counts every call it saw.
+ * @property {boolean} listEdges          the metrics API lists the edges between workloads.
  */
 
 /** @type {Rules} */
@@ -29,6 +31,8 @@ const FAITHFUL = Object.freeze({
   metricsApi: true,
   trafficSplitCrd: true,
   currentAccessCrd: true,
+  countAllTraffic: true,
+  listEdges: true,
 });
 
 /** @type {Record<string, { description: string, breaks: keyof Rules }>} */
@@ -62,6 +66,14 @@ const DEFINITIONS = {
   'no-metrics-api': {
     description: 'the Traffic Metrics API (metrics.smi-spec.io/v1alpha1) is not served',
     breaks: 'metricsApi',
+  },
+  'metrics-undercount': {
+    description: 'the Traffic Metrics API counts only every other call (success_count too low)',
+    breaks: 'countAllTraffic',
+  },
+  'no-edges': {
+    description: 'the Traffic Metrics API lists no edges between workloads',
+    breaks: 'listEdges',
   },
   'missing-crd': {
     description: 'the TrafficSplit CRD (trafficsplits.split.smi-spec.io) is not installed',

@@ -20,15 +20,21 @@
  * connection waits for one (a "late send") and is still timed from its intended time, which is
  * what corrects for coordinated omission. Closed loop (rps 0): each connection sends its next
  * request as soon as the previous response is complete.
+ *
+ * The clock is honest: nothing is sent after the duration. Requests already in flight get a grace
+ * of min(request timeout, 2 s) to complete; those still in flight then are `cut`, and requests that
+ * were due but never sent are `unsent`. Both go into the corrected histogram at their lower-bound
+ * latency (the end minus their intended time), so an overloaded target never looks better than it
+ * is, and a run never lasts longer than its duration plus the grace (DESIGN.md; issue 11).
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Histogram } from 'hdr-histogram-js';
-import { createLatencyHistogram, percentileMs, recordMs } from './histogram.js';
+import { createLatencyHistogram, MAX_LATENCY_US, percentileMs, recordMs } from './histogram.js';
 import { Http1ResponseParser } from './http1-response-parser.js';
 import { encodeRequest, type EncodedRequest } from './request-encoder.js';
-import type { ClientPlan, ErrorKind, LoadGenerator, LoadPlan, LoadRun, TimelinePoint } from './types.js';
+import type { ClientPlan, ErrorKind, ErrorSample, LoadGenerator, LoadPlan, LoadRun, TimelinePoint } from './types.js';
 
 /**
  * The one buffer every socket reads into. Safe to share: onread callbacks run synchronously and
@@ -51,8 +57,16 @@ const BACKOFF_MAX_MS = 500;
 
 const NOT_STARTED = 0;
 const RUNNING = 1;
-const DRAINING = 2;
+const GRACE = 2;
 const DONE = 3;
+
+/** The longest a run waits after its duration for responses in flight (less when the timeout is shorter). */
+const MAX_GRACE_MS = 2000;
+
+/** Distinct messages kept per error kind, each with its count. */
+export const SAMPLES_PER_KIND = 3;
+/** Unsent requests recorded one by one up to this many; beyond it, in equal groups (the histogram is µs-precise anyway). */
+const UNSENT_RECORD_LIMIT = 100_000;
 
 export class NativeLoadGenerator implements LoadGenerator {
   readonly id = 'native';
@@ -242,26 +256,26 @@ class Run {
   private endAt = 0;
   private startDate = new Date();
   /**
-   * RUNNING until the duration is over; then DRAINING: closed-loop connections stop, open-model
-   * requests whose intended time fell inside the duration are still sent (the backlog of a slow
-   * target is exactly what the corrected latencies must include) and in-flight ones complete,
-   * for at most one request timeout. Then DONE.
+   * RUNNING until the duration is over; then GRACE: nothing more is sent (a backlog is never
+   * drained late: its requests are `unsent`), and the requests in flight get the grace to complete.
+   * DONE when none is left in flight or the grace is over, whichever comes first.
    */
   private phase = NOT_STARTED;
+  private readonly graceMs: number;
   private cancelled = false;
   /** End of the sending window: endAt, or the moment of a cancellation. */
   private windowEnd = 0;
 
   // Counters.
   private sent = 0;
-  private requests = 0;
-  private errors = 0;
+  private ok = 0;
+  private failed = 0;
   private lateSends = 0;
   private bytesReceived = 0;
   private busyCount = 0;
   private readonly statusCounts = new Float64Array(1000);
   private readonly kindCounts = new Float64Array(ERROR_KINDS.length);
-  private readonly errorSamples: Partial<Record<ErrorKind, string>> = {};
+  private readonly errorSamples: ErrorSample[][] = ERROR_KINDS.map(() => []);
   private readonly corrected = createLatencyHistogram();
   private readonly uncorrected = createLatencyHistogram();
 
@@ -277,7 +291,7 @@ class Run {
   private pumpTimer: NodeJS.Timeout | null = null;
   private pumpAt = Infinity;
   private clockTimer: NodeJS.Timeout | null = null;
-  private drainTimer: NodeJS.Timeout | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private readonly timeoutMs: number;
   private resolve!: (run: LoadRun) => void;
@@ -293,6 +307,7 @@ class Run {
     if (!(plan.durationMs > 0)) throw new RangeError('durationMs must be positive');
     if (plan.clients.length === 0) throw new RangeError('a load plan needs at least one client');
     this.timeoutMs = plan.requestTimeoutMs > 0 ? plan.requestTimeoutMs : 30_000;
+    this.graceMs = Math.min(this.timeoutMs, MAX_GRACE_MS);
     const t0 = () => this.t0;
     const slots = new Map<string, number>();
     for (const client of plan.clients) this.addClient(client, t0, slots);
@@ -353,6 +368,7 @@ class Run {
       this.windowEnd = this.endAt;
       if (signal?.aborted) {
         this.cancelled = true;
+        this.windowEnd = this.t0; // nothing ran: an empty window
         this.finish();
         return;
       }
@@ -398,7 +414,7 @@ class Run {
 
   /** Open model: writes every request whose intended time has passed, then sleeps until the next. */
   private pump(): void {
-    if (this.phase === DONE) return;
+    if (this.phase !== RUNNING) return;
     const now = performance.now();
     let next = Infinity;
     const targets = this.openTargets;
@@ -434,9 +450,12 @@ class Run {
   /** A connection can take a request again. */
   private onFree(c: Conn, now: number): void {
     const pool = c.pool;
+    if (this.phase !== RUNNING) {
+      if (this.phase === GRACE) this.finishIfIdle();
+      return;
+    }
     if (!pool.openModel) {
-      if (this.phase === RUNNING) this.sendClosed(c);
-      else if (this.phase === DRAINING) this.finishIfDrained();
+      this.sendClosed(c);
       return;
     }
     // Serve the oldest due request of this pool's targets, if any is waiting.
@@ -447,10 +466,6 @@ class Run {
       if (t.nextIntended <= now && t.nextIntended < this.endAt && (best === null || t.nextIntended < best.nextIntended)) best = t;
     }
     if (best === null) {
-      if (this.phase === DRAINING) {
-        this.finishIfDrained();
-        return;
-      }
       if (c.sock === null) c.connect(); // reconnect now rather than on the next request's clock
       pool.pushFree(c);
       return;
@@ -500,13 +515,12 @@ class Run {
     recordMs(this.secHist, lat);
     recordMs(this.secUncorrected, now - c.sentAt);
     this.statusCounts[status]++;
-    this.requests++;
     this.secRequests++;
     this.perUrlCounts[t.urlSlot]++;
     if (status < 200 || status >= 400) {
-      this.errors++;
+      this.failed++;
       this.secErrors++;
-    }
+    } else this.ok++;
     c.busy = false;
     c.failStreak = 0;
     this.busyCount--;
@@ -516,23 +530,20 @@ class Run {
 
   /** A request failed without a response: count it, replace the socket, back off if it cannot connect. */
   private fail(c: Conn, kind: number, message: string): void {
-    const name = ERROR_KINDS[kind]!;
-    if (this.errorSamples[name] === undefined) this.errorSamples[name] = message;
     c.dropSocket();
     if (!c.busy) return;
+    this.sample(kind, message);
     if (kind === K_TIMEOUT) {
       // A request that timed out waited at least this long: leaving it out of the latencies would
-      // let a server that stops answering look fast. Its elapsed time is a lower bound.
+      // let a server that stops answering look fast. Its elapsed time is a lower bound. It got no
+      // response, so the uncorrected histogram (responses only) does not hold it.
       const now = performance.now();
       recordMs(this.corrected, now - c.intendedAt);
-      recordMs(this.uncorrected, now - c.sentAt);
       recordMs(this.secHist, now - c.intendedAt);
-      recordMs(this.secUncorrected, now - c.sentAt);
     }
     c.busy = false;
     this.busyCount--;
-    this.requests++;
-    this.errors++;
+    this.failed++;
     this.secRequests++;
     this.secErrors++;
     this.kindCounts[kind]++;
@@ -546,6 +557,18 @@ class Run {
       return;
     }
     this.onFree(c, performance.now());
+  }
+
+  /** Keeps the first distinct messages of a kind with their counts (not the hot path: failures only). */
+  private sample(kind: number, message: string): void {
+    const list = this.errorSamples[kind]!;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.message === message) {
+        list[i]!.count++;
+        return;
+      }
+    }
+    if (list.length < SAMPLES_PER_KIND) list.push({ message, count: 1 });
   }
 
   onSocketError(c: Conn, err: Error): void {
@@ -585,19 +608,17 @@ class Run {
   private scheduleClock(): void {
     const now = performance.now();
     const nextTick = this.t0 + (this.secondsEmitted + 1) * 1000;
-    const at = Math.min(nextTick, this.endAt);
+    const at = this.phase === RUNNING ? Math.min(nextTick, this.endAt) : nextTick;
     this.clockTimer = setTimeout(() => this.onClock(), Math.max(0, at - now));
   }
 
   private onClock(): void {
     this.clockTimer = null;
     const now = performance.now();
-    if (now >= this.endAt) {
-      this.drain();
-      return;
-    }
+    // Seconds are emitted as they end, in the grace too: a completion counts in the second it happened.
     if (now >= this.t0 + (this.secondsEmitted + 1) * 1000) this.emitSecond();
-    this.scheduleClock();
+    if (this.phase === RUNNING && now >= this.endAt) this.endWindow();
+    if (this.phase !== DONE) this.scheduleClock();
   }
 
   private emitSecond(): void {
@@ -605,12 +626,14 @@ class Run {
       second: ++this.secondsEmitted,
       requests: this.secRequests,
       errors: this.secErrors,
-      p50_ms: percentileMs(this.secHist, 50),
-      p90_ms: percentileMs(this.secHist, 90),
-      p99_ms: percentileMs(this.secHist, 99),
-      uncorrected_p50_ms: percentileMs(this.secUncorrected, 50),
-      uncorrected_p90_ms: percentileMs(this.secUncorrected, 90),
-      uncorrected_p99_ms: percentileMs(this.secUncorrected, 99),
+      p50_ms: this.secHist.totalCount === 0 ? null : percentileMs(this.secHist, 50),
+      p90_ms: this.secHist.totalCount === 0 ? null : percentileMs(this.secHist, 90),
+      p99_ms: this.secHist.totalCount === 0 ? null : percentileMs(this.secHist, 99),
+      uncorrected_p50_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 50),
+      uncorrected_p90_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 90),
+      uncorrected_p99_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 99),
+      // A second that starts after the window holds only completions of the grace.
+      ...((this.secondsEmitted - 1) * 1000 >= this.windowEnd - this.t0 ? { grace: true } : {}),
     };
     this.timeline.push(point);
     this.secRequests = 0;
@@ -624,26 +647,24 @@ class Run {
     }
   }
 
-  /** The duration is over: no new requests; the backlog and the ones in flight finish (or time out). */
-  private drain(): void {
-    if (this.phase !== RUNNING) return;
-    this.phase = DRAINING;
-    // The last in-flight request may need a full timeout; nothing is waited for longer than that.
-    this.drainTimer = setTimeout(() => this.finish(), this.timeoutMs + 50);
-    this.finishIfDrained();
+  /** The duration is over: nothing more is sent; what is in flight gets the grace. */
+  private endWindow(): void {
+    this.phase = GRACE;
+    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
+    this.graceTimer = setTimeout(() => this.finish(), Math.max(0, this.endAt + this.graceMs - performance.now()));
+    this.finishIfIdle();
   }
 
-  private finishIfDrained(): void {
-    if (this.busyCount > 0) return;
-    for (let i = 0; i < this.openTargets.length; i++) if (this.openTargets[i]!.nextIntended < this.endAt) return;
-    this.finish();
+  private finishIfIdle(): void {
+    if (this.busyCount === 0) this.finish();
   }
 
   private cancel(): void {
     if (this.phase === DONE) return;
     this.cancelled = true;
     this.windowEnd = Math.min(this.endAt, performance.now());
-    // In-flight requests are abandoned: they are neither successes nor errors.
+    // In-flight requests are abandoned: they count as cut.
     this.finish();
   }
 
@@ -652,39 +673,65 @@ class Run {
     this.phase = DONE;
     const now = performance.now();
     this.plan.signal?.removeEventListener('abort', this.onAbort);
-    for (const timer of [this.pumpTimer, this.clockTimer, this.drainTimer]) if (timer !== null) clearTimeout(timer);
+    for (const timer of [this.pumpTimer, this.clockTimer, this.graceTimer]) if (timer !== null) clearTimeout(timer);
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    // Requests still in flight are cut: they waited at least until now.
+    let cut = 0;
     for (const c of this.conns) {
+      if (c.busy) {
+        cut++;
+        recordMs(this.corrected, now - c.intendedAt);
+        c.busy = false;
+      }
       if (c.backoffTimer !== null) clearTimeout(c.backoffTimer);
       c.backoffTimer = null;
       c.dropSocket();
     }
-    if (this.t0 > 0 && (this.secRequests > 0 || this.secondsEmitted * 1000 < now - this.t0 - 1)) this.emitSecond();
+    this.busyCount = 0;
+    const started = this.t0 > 0;
+    // The last, partial second: the window's own, or a grace second in which something completed.
+    if (started && (this.secRequests > 0 || this.secondsEmitted * 1000 < this.windowEnd - this.t0 - 1)) this.emitSecond();
 
     let unsent = 0;
-    for (const t of this.openTargets) {
-      // Requests whose intended time fell inside the sending window but never went out.
-      unsent += Math.max(0, t.countBefore(this.windowEnd) - t.issued);
+    if (started) {
+      for (const t of this.openTargets) {
+        // Requests whose intended time fell inside the sending window but never went out.
+        const due = t.countBefore(this.windowEnd);
+        const n = Math.max(0, due - t.issued);
+        unsent += n;
+        this.recordUnsent(t, t.issued, n, now);
+      }
     }
     const statusCodes: Record<string, number> = {};
     for (let s = 0; s < this.statusCounts.length; s++) if (this.statusCounts[s]! > 0) statusCodes[String(s)] = this.statusCounts[s]!;
     const errorKinds: Partial<Record<ErrorKind, number>> = {};
+    const errorSamples: Partial<Record<ErrorKind, ErrorSample[]>> = {};
     ERROR_KINDS.forEach((k, i) => {
       if (this.kindCounts[i]! > 0) errorKinds[k] = this.kindCounts[i]!;
+      if (this.errorSamples[i]!.length > 0) errorSamples[k] = this.errorSamples[i]!.map((x) => ({ ...x }));
     });
     const perUrl: Record<string, number> = {};
     this.urlKeys.forEach((k, i) => (perUrl[k] = this.perUrlCounts[i]!));
     const anyClosed = this.plan.clients.some((c) => !(c.rps > 0));
+    const windowMs = started ? this.windowEnd - this.t0 : 0;
     this.resolve({
       startTime: this.startDate,
-      endTime: new Date(this.startDate.getTime() + (now - this.t0)),
-      durationS: this.t0 > 0 ? (now - this.t0) / 1000 : 0,
+      endTime: new Date(this.startDate.getTime() + windowMs),
+      durationS: windowMs / 1000,
+      graceS: started ? Math.max(0, now - this.windowEnd) / 1000 : 0,
       requestedQps: anyClosed ? 0 : this.plan.clients.reduce((s, c) => s + c.rps, 0),
       connections: this.conns.length,
-      requests: this.requests,
-      errors: this.errors,
+      intended: this.sent + unsent,
+      sent: this.sent,
+      unsent,
+      ok: this.ok,
+      failed: this.failed,
+      cut,
+      requests: this.ok + this.failed,
+      errors: this.failed,
       statusCodes,
       errorKinds,
+      errorSamples,
       corrected: this.corrected,
       uncorrected: this.uncorrected,
       lateSends: this.lateSends,
@@ -692,9 +739,21 @@ class Run {
       timeline: this.timeline,
       cancelled: this.cancelled,
       perUrl,
-      sent: this.sent,
-      unsent,
-      errorSamples: this.errorSamples,
     });
+  }
+
+  /**
+   * Records a target's unsent requests number `from` .. `from+n-1` in the corrected histogram at
+   * their lower-bound latency, end − intended time. A huge backlog is recorded in equal groups,
+   * each at the latency of its member that waited least, so every value stays a lower bound.
+   */
+  private recordUnsent(t: Target, from: number, n: number, end: number): void {
+    if (n <= 0) return;
+    const step = Math.max(1, Math.ceil(n / UNSENT_RECORD_LIMIT));
+    for (let i = 0; i < n; i += step) {
+      const count = Math.min(step, n - i);
+      const us = Math.max(0, Math.round((end - t.intendedAt(from + i + count - 1)) * 1000));
+      this.corrected.recordValueWithCount(Math.min(us, MAX_LATENCY_US), count);
+    }
   }
 }

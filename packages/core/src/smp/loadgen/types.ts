@@ -8,7 +8,10 @@ export interface LoadPlan {
   clients: ClientPlan[];
   /** Wall-clock length of the run. */
   durationMs: number;
-  /** A request that has not completed this long after it was sent counts as a `timeout` error. */
+  /**
+   * A request that has not completed this long after it was sent counts as a `timeout` error.
+   * After the duration, requests in flight get min(this, 2 s) to complete before they are `cut`.
+   */
   requestTimeoutMs: number;
   /** Aborting stops the load; the run still returns what it measured, with `cancelled: true`. */
   signal?: AbortSignal;
@@ -45,19 +48,28 @@ export interface ClientPlan {
 /** Error kinds counted separately from status codes. */
 export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'protocol' | 'other';
 
+/** One distinct error message of a kind, and how often it was seen. */
+export interface ErrorSample {
+  message: string;
+  count: number;
+}
+
 export interface TimelinePoint {
   /** Seconds since the start of the run (1 = the first second). */
   second: number;
+  /** Requests completed (a response or an error) in that second. */
   requests: number;
   errors: number;
-  /** Corrected latencies of the responses completed in that second, in ms. */
-  p50_ms: number;
-  p90_ms: number;
-  p99_ms: number;
-  /** The same responses timed from when they were really sent (coordinated omission not corrected). */
-  uncorrected_p50_ms: number;
-  uncorrected_p90_ms: number;
-  uncorrected_p99_ms: number;
+  /** Corrected latencies of the requests completed in that second, in ms; null when none had one. */
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  /** The same responses timed from when they were really sent (coordinated omission not corrected); null without a response. */
+  uncorrected_p50_ms: number | null;
+  uncorrected_p90_ms: number | null;
+  uncorrected_p99_ms: number | null;
+  /** The second starts after the load window: it holds only completions of the grace. */
+  grace?: true;
 }
 
 /** Everything a run measured. Result building (smp/result.ts) turns it into SMP and Fortio JSON. */
@@ -65,47 +77,58 @@ export interface LoadRun {
   startTime: Date;
   endTime: Date;
   /**
-   * Measured wall-clock length of the load phase, in seconds: from the first send until the last
-   * response of the requests intended within the duration came back (or timed out).
+   * The load window in seconds: the duration, or less when cancelled. Rates divide by it, as
+   * Fortio's ActualQPS does.
    */
   durationS: number;
+  /** How long the run waited after the window for requests in flight (at most min(timeout, 2 s)). */
+  graceS: number;
   /** Total requested rate over all clients; 0 when any client is closed loop. */
   requestedQps: number;
   connections: number;
-  /** Completed requests (a response or an error). */
+  /**
+   * Every request accounted for: intended = sent + unsent; sent = ok + failed + cut.
+   * Intended: open model, every request whose intended send time fell in the window; closed loop,
+   * every request sent.
+   */
+  intended: number;
+  /** Requests written to a connection. */
+  sent: number;
+  /** Open model: due within the window but never sent, because no connection was free in time. */
+  unsent: number;
+  /** Got a 2xx/3xx response. */
+  ok: number;
+  /** Got another status, or a transport error (refused, reset, timeout, ...). */
+  failed: number;
+  /** Still in flight when the grace ended (or the run was cancelled): neither ok nor failed. */
+  cut: number;
+  /** Completed requests: ok + failed. */
   requests: number;
-  /** Requests that did not get a 2xx/3xx response (includes transport errors). */
+  /** failed. */
   errors: number;
   /** Responses by HTTP status code, e.g. {"200": 9980, "503": 20}. */
   statusCodes: Record<string, number>;
   /** Transport errors by kind. */
   errorKinds: Partial<Record<ErrorKind, number>>;
+  /** Up to three distinct messages per transport error kind, with their counts. */
+  errorSamples: Partial<Record<ErrorKind, ErrorSample[]>>;
   /**
-   * Latency from the intended send time (coordinated-omission corrected), in microseconds. Both
-   * histograms hold every response, whatever its status, and every request that timed out, with
-   * the time it had waited (a lower bound; see Run.fail in native.ts). The other transport
-   * errors (refused, reset, dns, tls, protocol, other) got no response and are counted in
-   * `errorKinds` only. In a closed loop the intended time is the actual send.
+   * Latency from the intended send time (coordinated-omission corrected), in microseconds: every
+   * HTTP response, whatever its status, plus timeouts, cut and unsent requests at their
+   * lower-bound latency (the moment they were given up minus their intended time). Other
+   * transport errors are counted in `errorKinds` only. In a closed loop the intended time is the
+   * actual send.
    */
   corrected: Histogram;
-  /** Latency from the actual write to the socket, in microseconds. */
+  /** Latency from the actual write to the socket, in microseconds: HTTP responses only. */
   uncorrected: Histogram;
   /** Requests whose send started later than intended because every connection was busy. */
   lateSends: number;
   bytesReceived: number;
   timeline: TimelinePoint[];
   cancelled: boolean;
-  /** The per-URL request counts, keyed by the (redacted) URL. */
+  /** The per-URL completed request counts, keyed by the (redacted) URL. */
   perUrl: Record<string, number>;
-  /** Requests written to a connection (completed ones plus those cut off by a cancellation). */
-  sent?: number;
-  /**
-   * Open model only: requests whose intended send time fell inside the run but that were never
-   * sent, because every connection was still busy when the run ended.
-   */
-  unsent?: number;
-  /** The first error message seen for each transport error kind, for diagnostics. */
-  errorSamples?: Partial<Record<ErrorKind, string>>;
 }
 
 export interface LoadGenerator {

@@ -1,0 +1,39 @@
+/**
+ * How a setting is named where the user set it (issue 11): a CLI user is told about flags and
+ * commands, an action user about inputs. Core messages that suggest a fix take one of these.
+ */
+export interface Wording {
+  /** Where the kubeconfig is given. */
+  kubeconfig: string;
+  /** How to get a cluster. */
+  startCluster: string;
+  /** The mesh is already there: do not install it. */
+  meshDeployed: string;
+  /** Let meshspec install the mesh. */
+  meshNotDeployed: string;
+  /** Keep a failed publish to a warning. */
+  publishFailureWarn: string;
+  providerDeadline: string;
+  /** Send the other JSON casing. */
+  providerCasingOther: string;
+}
+
+export const CLI_WORDING: Wording = {
+  kubeconfig: '--kubeconfig',
+  startCluster: 'start one with meshspec cluster up',
+  meshDeployed: 'pass --mesh-deployed',
+  meshNotDeployed: 'leave out --mesh-deployed',
+  publishFailureWarn: 'pass --publish-failure warn',
+  providerDeadline: '--provider-deadline',
+  providerCasingOther: '--provider-casing snake (or camel)',
+};
+
+export const ACTION_WORDING: Wording = {
+  kubeconfig: 'input kubeconfig',
+  startCluster: 'use cluster: minikube',
+  meshDeployed: 'set mesh_deployed: true',
+  meshNotDeployed: 'set mesh_deployed: false',
+  publishFailureWarn: 'set publish_failure: warn',
+  providerDeadline: 'provider_deadline',
+  providerCasingOther: 'provider_casing: snake (or camel)',
+};
