@@ -111,8 +111,6 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   const generator = resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
   const plan = planFromProfile(profile, options);
   const totalS = Math.ceil(profile.durationMs / 1000);
-  // Before any load: a run must never end in "cannot write".
-  await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
   logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
   plan.clients.forEach((c, i) => logger.info(`  client ${i + 1}: ${describeClient(c)}`));
   plan.onTick = (t) => logger.progress(tickLine(t, totalS));
@@ -142,6 +140,8 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   };
   // A baseline of another test would measure the change of profile, not of the system: refuse it before any load.
   if (options.baseline) assertSameProfile({ test: testSectionOf(ctx) }, options.baseline);
+  // Before any load, and after every input check (a refused input leaves nothing behind): a run must never end in "cannot write".
+  await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
 
   const measured = await measureWithNoiseControl(generator, plan, options.noise ?? { warmupMs: 0, repeat: 1 }, logger);
   if (measured.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
