@@ -212,6 +212,31 @@ describe('repeats', () => {
     expect(clear.checks[0]!.message).not.toContain('noise');
   });
 
+  it("merged windows keep issue 11's accounting: counts summed, samples merged by message, rates from the sums or the medians", () => {
+    const windows = [
+      makeRun({ correctedUs: Array(90).fill(2000), statusCodes: { '200': 90 }, errorKinds: { refused: 10 }, unsent: 5, cut: 1, durationS: 10, errorSamples: { refused: [{ message: 'connect ECONNREFUSED a', count: 10 }] } }),
+      makeRun({ correctedUs: Array(80).fill(2000), statusCodes: { '200': 80 }, errorKinds: { refused: 20 }, unsent: 15, cut: 3, durationS: 10, errorSamples: { refused: [{ message: 'connect ECONNREFUSED a', count: 4 }, { message: 'connect ECONNREFUSED b', count: 16 }] } }),
+      makeRun({ correctedUs: Array(100).fill(2000), statusCodes: { '200': 100 }, unsent: 0, cut: 0, durationS: 10 }),
+    ];
+    windows[1]!.graceS = 2;
+    const results = windows.map((w) => buildSmpResult(w, makeContext()));
+    const stats = repeatStats(figuresOfRuns(results));
+    const result = applyRepeatMedians(buildSmpResult(mergeRuns(windows), makeContext()), stats);
+    const s = result.stats;
+    expect({ intended: s.intended, sent: s.sent, unsent: s.unsent, ok: s.ok, failed: s.failed, cut: s.cut }).toEqual({ intended: 324, sent: 304, unsent: 20, ok: 270, failed: 30, cut: 4 });
+    expect(s.sent + s.unsent).toBe(s.intended);
+    expect(s.ok + s.failed + s.cut).toBe(s.sent);
+    expect(s.error_samples).toEqual({ refused: [{ message: 'connect ECONNREFUSED b', count: 16 }, { message: 'connect ECONNREFUSED a', count: 14 }] });
+    expect(s.grace_s).toBe(2);
+    // unsent_rate and achieved_ratio from the summed counts; success_qps, actual_qps and error_rate are the medians.
+    expect(s.unsent_rate).toBeCloseTo(20 / 324, 6);
+    expect(s.achieved_ratio).toBeCloseTo(304 / 324, 6);
+    expect(s.success_qps).toBe(9);
+    expect(stats.median.success_qps).toBe(9);
+    expect(result.actual_qps).toBe(10);
+    expect(s.error_rate).toBe(0.1);
+  });
+
   it('median of an even count is the mean of the middle two', () => {
     const stats = repeatStats([{ p50: 1 }, { p50: 4 }, { p50: 2 }, { p50: 100 }].map((f) => ({ p90: null, p99: null, 'p99.9': null, actual_qps: 1, success_qps: 1, error_rate: null, ...f })));
     expect(stats.median.p50).toBe(3);
