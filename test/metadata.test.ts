@@ -36,6 +36,11 @@ describe('action metadata', () => {
       for (const k of ['result_file', 'result_id', 'output_dir', 'failure_kind']) expect(meta.outputs).toHaveProperty(k);
       // Meshery's input names are accepted so that switching is a change of `uses:` only.
       for (const k of ['provider_token', 'service_mesh']) expect(meta.inputs).toHaveProperty(k);
+      // Where teams look (issue 14): every action comments and attaches release assets the same way.
+      for (const k of ['comment', 'comment_key', 'matrix', 'attach_to_release', 'github_token']) expect(meta.inputs).toHaveProperty(k);
+      for (const k of ['comment_url', 'release_assets']) expect(meta.outputs).toHaveProperty(k);
+      expect(meta.inputs.matrix!.default).toBe('${{ toJSON(matrix) }}');
+      expect(meta.inputs.github_token!.default).toBe('${{ github.token }}');
     });
   }
 
@@ -83,6 +88,12 @@ describe('action metadata', () => {
     for (const k of ['provider_token', 'platform', 'profile_filename', 'profile_name', 'endpoint_url', 'service_mesh', 'test_name', 'load_generator']) expect(meta.inputs).toHaveProperty(k);
     for (const k of ['p50_ms', 'p90_ms', 'p99_ms', 'actual_qps', 'error_rate']) expect(meta.outputs).toHaveProperty(k);
   });
+
+  it('smp-action has the regression gate\'s inputs and outputs', () => {
+    const meta = yaml.load(readFileSync(join(root, 'smp-action/action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+    for (const k of ['baseline', 'regression', 'warmup', 'repeat']) expect(meta.inputs).toHaveProperty(k);
+    for (const k of ['regression', 'baseline_source', 'deltas']) expect(meta.outputs).toHaveProperty(k);
+  });
 });
 
 describe('examples and generated files', () => {
@@ -111,13 +122,15 @@ describe('examples and generated files', () => {
 describe('inputs are wired', () => {
   // Every input an action declares is read by its code (its main.ts or the shared GitHub glue), and
   // every input its main.ts reads is declared: no dead inputs, no silent typos.
-  const glue = ['publish-inputs.ts', 'lifecycle.ts'].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
+  // The glue each action calls: every action shares the comment and release inputs; smp-action reads the gate's.
+  const glueOf = (action: string) =>
+    ['publish-inputs.ts', 'lifecycle.ts', 'share-results.ts', ...(action === 'smp-action' ? ['gate-inputs.ts'] : [])].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
   const names = (text: string) => new Set([...text.matchAll(/inputs\.\w+\('([a-z_]+)'/g)].map((m) => m[1]!));
   for (const action of ['smp-action', 'smi-conformance-action', 'gamma-conformance-action']) {
     it(action, () => {
       const meta = yaml.load(readFileSync(join(root, action, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
       const main = readFileSync(join(root, action, 'src/main.ts'), 'utf8');
-      const read = new Set([...names(main), ...names(glue)]);
+      const read = new Set([...names(main), ...names(glueOf(action))]);
       const declared = Object.keys(meta.inputs);
       expect(declared.filter((k) => !read.has(k)), 'declared but never read').toEqual([]);
       expect([...names(main)].filter((k) => !declared.includes(k)), 'read but not declared').toEqual([]);

@@ -25,6 +25,12 @@ interface Workflow {
   jobs: Record<string, { permissions?: unknown; steps?: Step[]; strategy?: { matrix?: { include?: Record<string, unknown>[] } } }>;
 }
 
+/** The write scopes a job may have, and why; every other job and the top level are read-only. */
+const WRITE_SCOPES: Record<string, Record<string, string[]>> = {
+  // OIDC for the Sigstore certificate, and storing the attestation (actions/attest-build-provenance).
+  'release.yml': { attest: ['id-token', 'attestations'], release: ['contents'] },
+};
+
 const files = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f));
 const load = (file: string) => yaml.load(readFileSync(join(workflowsDir, file), 'utf8')) as Workflow;
 
@@ -44,13 +50,17 @@ describe('.github/workflows', () => {
       expect(validate(workflow), JSON.stringify(validate.errors, null, 2)).toBe(true);
     });
 
-    it('declares least-privilege permissions', () => {
-      const all = [workflow.permissions, ...Object.values(workflow.jobs).map((j) => j.permissions)].filter((p) => p !== undefined);
+    it('declares least-privilege permissions: read at the top, each write scope in the one job that needs it', () => {
       expect(workflow.permissions, 'top-level permissions').toBeDefined();
-      for (const p of all) {
+      const levels = (p: unknown) => (typeof p === 'object' && p ? Object.entries(p as Record<string, string>) : []);
+      for (const p of [workflow.permissions, ...Object.values(workflow.jobs).map((j) => j.permissions)]) {
         expect(p).not.toBe('write-all');
         expect(p).not.toBe('read-all');
-        if (typeof p === 'object' && p) for (const [scope, level] of Object.entries(p)) expect(`${scope}: ${level}`).toMatch(/: (read|none)$|^(checks|pull-requests|id-token): write$/);
+      }
+      for (const [scope, level] of levels(workflow.permissions)) expect(`${scope}: ${level}`).toMatch(/: (read|none)$/);
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const writes = levels(job.permissions).filter(([, level]) => level === 'write').map(([scope]) => scope).sort();
+        expect(writes, `write scopes of job ${id}`).toEqual([...(WRITE_SCOPES[file]?.[id] ?? [])].sort());
       }
     });
 
@@ -71,6 +81,73 @@ describe('.github/workflows', () => {
         expect(unknown, `inputs ${step.uses}/action.yml does not declare`).toEqual([]);
       }
     });
+  });
+});
+
+describe('examples/workflows (the README shows them verbatim)', () => {
+  const dir = join(root, 'examples', 'workflows');
+  const examples = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+  const validate = new AjvClass({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(fixturePath('schemastore', 'github-workflow.json'), 'utf8')));
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+  it('has the perf gate, both release flows and the fork comment pattern', () => {
+    expect(examples.sort()).toEqual(['fork-comment.yml', 'perf-gate.yml', 'release-draft.yml', 'release-published.yml']);
+  });
+
+  describe.each(examples)('%s', (file) => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const workflow = yaml.load(text) as Workflow;
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []);
+
+    it('validates against SchemaStore, is read-only at the top level, and is in the README', () => {
+      expect(validate(workflow), JSON.stringify(validate.errors, null, 2)).toBe(true);
+      expect(workflow.permissions).toEqual({ contents: 'read' });
+      expect(readme).toContain(text.trim());
+    });
+
+    it('uses our actions by path at v0 with inputs they declare, and pins every other action by SHA', () => {
+      for (const step of steps.filter((s) => s.uses)) {
+        const ours = /^meshspec\/meshspec\/([\w-]+)@v0$/.exec(step.uses!);
+        if (!ours) {
+          expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+          continue;
+        }
+        const declared = Object.keys((yaml.load(readFileSync(join(root, ours[1]!, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+        expect(Object.keys(step.with ?? {}).filter((k) => !declared.includes(k)), `${file}: inputs ${ours[1]} does not declare`).toEqual([]);
+      }
+    });
+
+    it('grants each write scope a feature needs, in the job that uses it', () => {
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const perms = (job.permissions ?? {}) as Record<string, string>;
+        const withs = (job.steps ?? []).map((s) => s.with ?? {});
+        if (withs.some((w) => w.attach_to_release === true)) expect(perms.contents, `${file} ${id}`).toBe('write');
+        if (withs.some((w) => w.comment === true)) expect(perms['pull-requests'], `${file} ${id}`).toBe('write');
+        if (withs.some((w) => w.baseline === 'artifact')) expect(perms.actions, `${file} ${id}`).toBe('read');
+      }
+    });
+  });
+});
+
+describe('release.yml', () => {
+  const release = load('release.yml') as Workflow & { on: { push: { tags: string[] } } };
+  const jobs = release.jobs as Record<string, { needs?: string; steps?: Step[] }>;
+
+  it('runs on v* tags: verify (dist fresh, tests), then attest, then release and the major tag', () => {
+    expect(release.on).toEqual({ push: { tags: ['v*'] } });
+    expect(Object.keys(jobs)).toEqual(['verify', 'attest', 'release']);
+    expect([jobs.attest!.needs, jobs.release!.needs]).toEqual(['verify', 'attest']);
+    const run = (job: string) => (jobs[job]!.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(run('verify')).toContain('bash .ci/run');
+    expect(run('verify')).toContain('node scripts/changelog-section.mjs "$TAG"');
+    expect(jobs.attest!.steps!.map((s) => s.uses?.split('@')[0])).toContain('actions/attest-build-provenance');
+    expect(jobs.attest!.steps!.find((s) => s.uses?.startsWith('actions/attest-build-provenance'))!.with).toEqual({ 'subject-path': '*/dist/index.js' });
+    expect(run('release')).toContain('--notes-file "$RUNNER_TEMP/notes.md"');
+    expect(run('release')).toContain('git push --force origin "refs/tags/$major"');
+  });
+
+  it('passes the tag to scripts through env, never by expanding ${{ }} inside a script', () => {
+    for (const step of Object.values(jobs).flatMap((j) => j.steps ?? [])) expect(step.run ?? '').not.toMatch(/\$\{\{/);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   reproduceInputs,
   runGammaConformance,
   VERSION,
+  worstKind,
   type EnsuredCluster,
 } from '@meshspec/core';
 import {
@@ -18,10 +19,12 @@ import {
   provisionCluster,
   provisionMesh,
   readArtifactInputs,
+  readGitHubInputs,
   readLifecycleInputs,
   run,
   scrubber,
   setOutputs,
+  shareResults,
   teardownFromState,
   uploadAndLinkReport,
   writeJobSummary,
@@ -64,7 +67,7 @@ function readInputs() {
     },
     where,
   );
-  return { lifecycle, gamma, artifact: readArtifactInputs('gamma'), outputDir: inputs.str('output_dir', 'meshspec-results') };
+  return { lifecycle, gamma, github: readGitHubInputs(), artifact: readArtifactInputs('gamma'), outputDir: inputs.str('output_dir', 'meshspec-results') };
 }
 
 const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
@@ -119,7 +122,11 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     });
     if (g && g.verdict.failureKind === 'none' && !g.verdict.warning) logger.info(g.verdict.message);
     await writeJobSummary(outcome.summaryMarkdown);
-    return { failureKind: outcome.failureKind, failureMessage: outcome.failureMessage };
+    // The submission folder is a directory, attached as its report file already is; the rest are files.
+    const files = g ? [g.files.report, g.files.result, g.files.junit, g.files.summary, g.files.page].filter((f): f is string => f !== undefined) : [];
+    const shared = await shareResults(i.github, { action: 'gamma', markdown: outcome.summaryMarkdown, files }, logger);
+    const failureKind = worstKind([outcome.failureKind, shared.failureKind]);
+    return { failureKind, failureMessage: failureKind === outcome.failureKind ? outcome.failureMessage : shared.failureMessage };
   } catch (error) {
     if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
     throw error;

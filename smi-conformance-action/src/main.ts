@@ -23,8 +23,10 @@ import {
   provisionMesh,
   readArtifactInputs,
   readLifecycleInputs,
+  readGitHubInputs,
   readPublishInputs,
   reportPublish,
+  shareResults,
   run,
   scrubber,
   setOutputs,
@@ -44,12 +46,14 @@ const KUBECONFIG = 'smi-kubeconfig';
 function readInputs(signal: AbortSignal) {
   const publish = readPublishInputs(signal);
   checkPublishSettings(publish);
+  const github = readGitHubInputs();
   const lifecycle = readLifecycleInputs();
   if (lifecycle.cluster === 'none') throw inputError('input cluster: none is not possible here: the SMI suite runs in a cluster; use auto, minikube or existing');
   const mesh = inputs.optional('service_mesh');
   if (!mesh) throw inputError('input service_mesh is required: name the mesh under test, e.g. osm, linkerd or istio');
   return {
     publish,
+    github,
     lifecycle,
     artifact: readArtifactInputs('smi'),
     mesh: requireMesh(mesh, 'input service_mesh'),
@@ -132,8 +136,11 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       const report = await logger.group('Publish', () => publishSmiRun(i.publish, logger, result as unknown as Record<string, unknown>));
       publishKind = await reportPublish(report, i.publish, logger);
     }
-    const failureKind = worstKind([outcome.failureKind, publishKind]);
-    return { failureKind, failureMessage: failureKind === outcome.failureKind ? outcome.failureMessage : 'the result was not published; the files are in the output directory' };
+    const shared = await shareResults(i.github, { action: 'smi', markdown: outcome.summaryMarkdown, files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
+    const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);
+    const failureMessage =
+      failureKind === outcome.failureKind ? outcome.failureMessage : failureKind === shared.failureKind ? shared.failureMessage : 'the result was not published; the files are in the output directory';
+    return { failureKind, failureMessage };
   } catch (error) {
     // A cluster or mesh that did not come up: explain it with diagnostics in the output directory.
     if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, meshNamespace ? [meshNamespace] : [], logger);

@@ -7,6 +7,7 @@ import {
   loadSmpProfile,
   publishSmpOutcome,
   parseThresholdsInput,
+  renderSmpComment,
   requireMesh,
   runSmpProfile,
   addSensitiveNames,
@@ -27,6 +28,10 @@ import {
   provisionCluster,
   provisionMesh,
   readArtifactInputs,
+  readGateInputs,
+  readGitHubInputs,
+  resolveGate,
+  shareResults,
   readLifecycleInputs,
   readPublishInputs,
   reportPublish,
@@ -46,6 +51,7 @@ function readInputs(signal: AbortSignal) {
   const publish = readPublishInputs(signal);
   addSensitiveNames(inputs.list('redact', { commas: true }));
   checkPublishSettings(publish);
+  const github = readGitHubInputs();
   const mesh = inputs.optional('service_mesh');
   const artifact = readArtifactInputs('smp');
   const lifecycle = readLifecycleInputs();
@@ -55,6 +61,8 @@ function readInputs(signal: AbortSignal) {
   if (!validArtifactName(artifact.name)) throw inputError(`input artifact_name: "${artifact.name}" may not contain " : < > | * ? \\ / or line breaks`);
   return {
     publish,
+    github,
+    gate: readGateInputs(),
     artifact,
     lifecycle,
     installMesh,
@@ -115,6 +123,8 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   }, 'action');
   // Values redacted by name (headers, query parameters, cookies) are masked everywhere else too.
   for (const secret of profileSecrets(profile)) maskSecret(secret);
+  // The baseline too, before any cluster: a first run's notice (or a bad file) shows at once.
+  const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   let env: { kubernetes_version?: string } | undefined;
   if (i.needsCluster) {
     const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
@@ -130,6 +140,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     }
   }
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
+  const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
   const outcome = await logger.group('Load', () =>
     runSmpProfile({
       profile,
@@ -141,18 +152,24 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       logger,
       signal,
       env,
-      detailsUri: server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined,
+      detailsUri: runUrl,
       scrub: (t) => scrubber.scrub(t),
       version: VERSION,
+      noise: i.gate.noise,
+      baseline: gate.baseline,
+      regression: gate.rules,
     }),
   );
   logger.info(outcome.table);
-  for (const t of outcome.thresholds) (t.passed ? logger.info : logger.error).call(logger, t.message);
+  for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);
   const { result } = outcome;
   setOutputs({
     ...smpOutputs(result),
     result_file: outcome.files.result,
     output_dir: outDir,
+    regression: outcome.deltas?.regression ?? false,
+    baseline_source: gate.source,
+    deltas: outcome.deltas ? JSON.stringify(outcome.deltas) : '',
   });
   // The files and the summary exist before the first byte goes to the provider.
   await writeJobSummary(outcome.summaryMarkdown);
@@ -163,10 +180,12 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     if (report) publishKind = await reportPublish(report, i.publish, logger);
   }
   await uploadAndLinkReport(outDir, i.artifact, logger);
+  const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
   await writeJobSummary(phasesMarkdown(logger.timings));
 
-  const failureKind = worstKind([outcome.failureKind, publishKind]);
-  const failureMessage = failureKind === outcome.failureKind ? outcome.failureMessage : 'the result was not published; the files are in the output directory';
+  const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);
+  const failureMessage =
+    failureKind === outcome.failureKind ? outcome.failureMessage : failureKind === shared.failureKind ? shared.failureMessage : 'the result was not published; the files are in the output directory';
   return { failureKind, failureMessage };
 }
 

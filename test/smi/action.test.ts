@@ -74,7 +74,7 @@ describe('smi-conformance-action: action.yml', () => {
     }
     // Meshery's inputs are accepted, so switching is a change of `uses:` only.
     for (const meshery of ['provider_token', 'service_mesh', 'mesh_deployed']) expect(action.inputs).toHaveProperty(meshery);
-    expect(Object.keys(action.outputs).sort()).toEqual(['api_versions', 'cases_passed', 'cases_total', 'failure_kind', 'mesh_version', 'output_dir', 'passing_percentage', 'result_file', 'result_id', 'result_url', 'status']);
+    expect(Object.keys(action.outputs).sort()).toEqual(['api_versions', 'cases_passed', 'cases_total', 'comment_url', 'failure_kind', 'mesh_version', 'output_dir', 'passing_percentage', 'release_assets', 'result_file', 'result_id', 'result_url', 'status']);
     // auto by default (no installable mesh serves all of v0.6.0); the pinned sample app image by default.
     expect(action.inputs.smi_version.default).toBe('auto');
     expect(action.inputs.sample_app_image.default).toBe(SAMPLE_APP_IMAGE);
@@ -123,6 +123,8 @@ describe('smi-conformance-action: the committed bundle under the runner protocol
         }),
         output_dir: out,
         failure_kind: 'none',
+        comment_url: '',
+        release_assets: '[]',
       });
       expect(run.summary).toMatch(/## SMI conformance: Open Service Mesh v1\.2\.4 — ✅ conformant/);
       expect(run.summary).toMatch(/\| traffic-split \| split\.smi-spec\.io\/v1alpha4 \| ✅ PASSED \| FULL \| 11\/11 \|/);

@@ -20,6 +20,9 @@ export * from './smp/thresholds.js';
 export * from './smp/outputs.js';
 export type { SmpResult } from './smp/result.js';
 export type { FortioResult } from './smp/fortio.js';
+// The regression gate's comparison: what the summary, the PR comment and report.html render.
+export type { BaselineDeltas, MetricDelta, RegressionCheck, BaselineSource } from './smp/regression.js';
+export { renderSmpComment } from './report/smp-deltas.js';
 
 // SMI
 export { runSmiSuite, parseSpecs, SPEC_NAMES, SMI_TEST_CASES, type SmiSuiteOptions, type SmiSuiteResult } from './smi/suite.js';

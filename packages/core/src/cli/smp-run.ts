@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
-import { requirePositiveDuration } from '../duration.js';
+import { requireDuration, requirePositiveDuration } from '../duration.js';
 import { addSensitiveNames } from '../redact.js';
 import { requireMesh } from '../mesh/registry.js';
 import { applyOverrides, profileSecrets, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
 import { loadSmpProfile, publishSmpOutcome, runSmpProfile, type SmpRunOutcome } from '../pipeline/smp.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
+import { gateFromFile, parseRegressionFlags, type GateSettings } from '../smp/regression.js';
 import { checkPublishSettings, type PublishSettings } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import type { CliCommand, CliIO } from './command.js';
@@ -26,6 +27,10 @@ const FLAGS = {
   duration: { type: 'string', short: 'd' },
   'load-generator': { type: 'string' },
   threshold: { type: 'string', multiple: true },
+  baseline: { type: 'string' },
+  regression: { type: 'string', multiple: true },
+  warmup: { type: 'string' },
+  repeat: { type: 'string' },
   name: { type: 'string' },
   mesh: { type: 'string' },
   'mesh-version': { type: 'string' },
@@ -52,6 +57,13 @@ Runs an SMP performance profile and writes smp-result.json, fortio.json and summ
                              success_qps>=950, achieved_ratio>=0.95 (repeatable). actual_qps
                              counts every completed request, failed ones too (as SMP and
                              Fortio do); success_qps only 2xx/3xx
+      --baseline FILE        compare with an earlier smp-result.json of the same profile
+                             (a missing file is a notice: the first run has none)
+      --regression RULE      fail (exit 1) when a figure moves past RULE against the baseline:
+                             <metric>:<sign><number><unit>, e.g. p99:+10%, actual_qps:-5%,
+                             error_rate:+0.5pp, p50:+2ms (repeatable)
+      --warmup D             run this long first, left out of every figure (Go duration)
+      --repeat N             run the measured window N times; report medians and spread
       --name NAME            the test name
       --mesh NAME            the mesh label (SMP name or number, e.g. ISTIO, linkerd, 10)
       --mesh-version V       the mesh version label
@@ -67,8 +79,8 @@ Latencies are measured from each request's intended send time (corrected for coo
 omission, as wrk2 does); the uncorrected figures are in stats.uncorrected_latencies_ms.
 Every intended request is accounted for: intended = sent + unsent, sent = ok + failed + cut.
 The result files are written before anything is published: a failed upload never loses them.
-Exit codes: 0 ok, 1 a threshold missed or no request succeeded, 2 bad input, 3 infrastructure
-or publishing, 130 cancelled.`;
+Exit codes: 0 ok, 1 a threshold missed, no request succeeded or a regression against the
+baseline, 2 bad input, 3 infrastructure or publishing, 130 cancelled.`;
 
 /** Reads the flags shared by `smp run` and `demo` into overrides. */
 export function overridesFromFlags(values: Record<string, unknown>): ProfileOverrides {
@@ -87,9 +99,19 @@ export function overridesFromFlags(values: Record<string, unknown>): ProfileOver
   };
 }
 
+/** --baseline, --regression, --warmup and --repeat: the gate and the noise control. */
+function gateFromFlags(values: Parameters<typeof strFlag>[0], io: CliIO): GateSettings & { noise: { warmupMs: number; repeat: number } } {
+  const file = strFlag(values, 'baseline');
+  const gate = gateFromFile(file ? resolve(io.cwd, file) : undefined, file, parseRegressionFlags(listFlag(values, 'regression')), { baseline: '--baseline', regression: '--regression' });
+  if (gate.notice) io.logger.notice(gate.notice);
+  const warmup = strFlag(values, 'warmup');
+  return { ...gate, noise: { warmupMs: warmup === undefined ? 0 : requireDuration(warmup, '--warmup'), repeat: intFlag(strFlag(values, 'repeat'), 'repeat', 1) ?? 1 } };
+}
+
 export function printOutcome(outcome: SmpRunOutcome, io: CliIO): number {
   io.stdout.write(`${outcome.table}\n`);
   for (const t of outcome.thresholds) io.stdout.write(`${t.passed ? 'pass' : 'FAIL'}  ${t.message}\n`);
+  for (const c of outcome.deltas?.checks ?? []) io.stdout.write(`${c.passed ? 'pass' : 'FAIL'}  ${c.message}\n`);
   io.stdout.write(`\nwrote ${outcome.files.result}, ${outcome.files.fortio}, ${outcome.files.summary}\n`);
   if (outcome.failureKind === 'cancelled') return 130;
   if (outcome.failureKind === 'test') {
@@ -141,6 +163,7 @@ export const smpRun: CliCommand = {
     const settings = await publishSettingsFromFlags(values, io, (s) => io.secrets.add(s));
     checkPublishSettings(settings);
     const thresholds = parseThresholdFlags(listFlag(values, 'threshold'));
+    const gate = gateFromFlags(values, io);
     const overrides = overridesFromFlags(values);
     const requestTimeoutMs = requirePositiveDuration(strFlag(values, 'request-timeout') ?? DEFAULT_REQUEST_TIMEOUT, '--request-timeout');
     const profile = applyOverrides(await loadProfile(values, positionals, io, settings), overrides);
@@ -157,6 +180,9 @@ export const smpRun: CliCommand = {
       signal: io.signal,
       scrub: (t) => io.secrets.scrub(t),
       version: VERSION,
+      noise: gate.noise,
+      baseline: gate.baseline,
+      regression: gate.rules,
     });
     return publishAfterRun(outcome, profile, settings, io, printOutcome(outcome, io));
   },

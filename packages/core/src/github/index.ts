@@ -7,3 +7,5 @@ export { writeJobSummary, setOutputs, phasesMarkdown } from './summary.js';
 export { uploadAndLinkReport, validArtifactName } from './artifact.js';
 export { readPublishInputs, readArtifactInputs, reportPublish, type ArtifactInputs } from './publish-inputs.js';
 export { readLifecycleInputs, provisionCluster, provisionMesh, diagnose, teardownFromState, type LifecycleInputs } from './lifecycle.js';
+export { readGitHubInputs, shareResults, type GitHubInputs } from './share-results.js';
+export { readGateInputs, resolveGate } from './gate-inputs.js';

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
 import { ensureWritableDir, writeResultFiles } from '../report/files.js';
 import { writeReportPage } from '../report/html/index.js';
+import { pageDeltasOf } from '../report/smp-deltas.js';
 import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
 import { buildFortioResult, type FortioResult } from '../smp/fortio.js';
@@ -14,13 +15,17 @@ import { inputError } from '../errors.js';
 import { fetchProfileByName } from '../provider/publish.js';
 import { providerOptionsFrom, publishSmpRun, type PublishReport, type PublishSettings } from './publish.js';
 import { resolve } from 'node:path';
-import { buildSmpResult, type ResultContext, type SmpResult } from '../smp/result.js';
+import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from '../smp/regression.js';
+import { buildMeasuredResult, measureWithNoiseControl, type NoiseControl } from '../smp/repeats.js';
+import { testSectionOf, type ResultContext, type SmpResult } from '../smp/result.js';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
 import { judgeRun } from '../report/smp-verdict.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';
 export const SUMMARY_FILE = 'summary.md';
+/** The comparison with the baseline (BaselineDeltas), written when there is one. */
+export const DELTAS_FILE = 'smp-deltas.json';
 
 export interface SmpRunOptions {
   /** The profile with every override already applied. */
@@ -42,14 +47,22 @@ export interface SmpRunOptions {
   /** Extra markdown lines for the summary (phase durations, notices). */
   summaryExtras?: string[];
   version?: string;
+  /** Warm-up (left out of every figure) and repeats of the measured window; default none and 1. */
+  noise?: NoiseControl;
+  /** An earlier result of the same profile to compare with; a different profile is refused before any load. */
+  baseline?: Baseline;
+  /** Allowed changes against the baseline; a broken one fails the run (`test`). */
+  regression?: readonly RegressionRule[];
 }
 
 export interface SmpRunOutcome {
   result: SmpResult;
   fortio: FortioResult;
   thresholds: ThresholdResult[];
+  /** Present when a baseline was given. */
+  deltas?: BaselineDeltas;
   /** `report` is absent when the page could not be made (a warning says why). */
-  files: { result: string; fortio: string; summary: string; report?: string };
+  files: { result: string; fortio: string; summary: string; deltas?: string; report?: string };
   summaryMarkdown: string;
   table: string;
   failureKind: 'none' | 'test' | 'cancelled';
@@ -98,14 +111,9 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   const generator = resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
   const plan = planFromProfile(profile, options);
   const totalS = Math.ceil(profile.durationMs / 1000);
-  // Before any load: a run must never end in "cannot write".
-  await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
   logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
   plan.clients.forEach((c, i) => logger.info(`  client ${i + 1}: ${describeClient(c)}`));
   plan.onTick = (t) => logger.progress(tickLine(t, totalS));
-
-  const run = await generator.run(plan);
-  if (run.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
 
   const ctx: ResultContext = {
     id: randomUUID(),
@@ -126,33 +134,48 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     },
     env: options.env,
     loadGenerator: generator.id,
-    cancelled: run.cancelled,
+    cancelled: false,
     detailsUri: options.detailsUri,
     meshspecVersion: options.version,
   };
-  const result = buildSmpResult(run, ctx);
+  // A baseline of another test would measure the change of profile, not of the system: refuse it before any load.
+  if (options.baseline) assertSameProfile({ test: testSectionOf(ctx) }, options.baseline);
+  // Before any load, and after every input check (a refused input leaves nothing behind): a run must never end in "cannot write".
+  await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
+
+  const measured = await measureWithNoiseControl(generator, plan, options.noise ?? { warmupMs: 0, repeat: 1 }, logger);
+  if (measured.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
+  const { result, run } = buildMeasuredResult(measured, ctx, plan);
   const fortio = buildFortioResult(run, ctx);
   const thresholdResults = evaluateThresholds(result, options.thresholds);
+  // Issue 11's verdict (nothing succeeded, thresholds missed, warnings) and issue 14's gate both
+  // fail the run as `test`; every failure is named in the one message.
   const verdict = judgeRun(result, thresholdResults);
   for (const w of verdict.warnings) logger.warn(w);
+  const cancelled = verdict.failureKind === 'cancelled';
+  const deltas = options.baseline && !cancelled ? compareWithBaseline(result, options.baseline, options.regression ?? []) : undefined;
+  const regressionMessage = deltas ? regressionFailureMessage(deltas) : undefined;
+  const testFailure = cancelled ? undefined : [verdict.failureMessage, regressionMessage].filter(Boolean).join('; ') || undefined;
+  const failureKind: SmpRunOutcome['failureKind'] = cancelled ? 'cancelled' : testFailure ? 'test' : 'none';
 
-  const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, options.summaryExtras);
+  const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, { lines: options.summaryExtras, deltas });
   const paths = await writeResultFiles(
     options.outDir,
-    { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown },
+    { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown, ...(deltas ? { [DELTAS_FILE]: deltas } : {}) },
     { scrub: options.scrub },
   );
   // The page after the files it shows: a page that cannot be made never costs the result.
-  const report = await writeReportPage(options.outDir, { [SMP_RESULT_FILE]: result }, { smp: { thresholds: thresholdResults }, version: options.version ?? 'dev', logger, scrub: options.scrub });
+  const report = await writeReportPage(options.outDir, { [SMP_RESULT_FILE]: result }, { smp: { thresholds: thresholdResults, ...(deltas ? { deltas: pageDeltasOf(deltas) } : {}) }, version: options.version ?? 'dev', logger, scrub: options.scrub });
   return {
     result,
     fortio,
     thresholds: thresholdResults,
-    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, report },
+    deltas,
+    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, ...(deltas ? { deltas: paths[DELTAS_FILE]! } : {}), report },
     summaryMarkdown,
     table: renderSmpTable(result),
-    failureKind: verdict.failureKind,
-    failureMessage: verdict.failureMessage,
+    failureKind,
+    failureMessage: cancelled ? verdict.failureMessage : testFailure,
     warnings: verdict.warnings,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeContext, makeRun, timelineOf } from '../../../../test/support/load-run.js';
 import { buildFortioResult } from '../smp/fortio.js';
 import { buildSmpResult } from '../smp/result.js';
+import { compareWithBaseline, parseRegressionFlags } from '../smp/regression.js';
 import { evaluateThresholds, parseThresholdFlags } from '../smp/thresholds.js';
 import { renderSmpSummary } from './smp-summary.js';
 import { renderSmpTable } from './smp-table.js';
@@ -70,6 +71,15 @@ describe('renderSmpSummary', () => {
     expect(passed.split('\n')[0]).toBe('## ⚠️ SMP run “Load Test” passed its threshold, with warnings');
     const covered = renderSmpSummary(result, undefined, evaluateThresholds(result, parseThresholdFlags(['error_rate<5%'])));
     expect(covered.split('\n')[0]).toBe('## ✅ SMP run “Load Test” passed its threshold');
+  });
+
+  it('names every failure in the headline: nothing succeeded, a regression, a missed threshold', () => {
+    const dead = buildSmpResult(makeRun({ statusCodes: { '500': 100 }, durationS: 10 }), makeContext());
+    const baseline = buildSmpResult(makeRun({ correctedUs: Array(1000).fill(1000), durationS: 10 }), makeContext());
+    const deltas = compareWithBaseline(dead, { source: 'file', location: 'base/smp-result.json', result: baseline }, parseRegressionFlags(['success_qps:-5%']));
+    const ts = evaluateThresholds(dead, parseThresholdFlags(['error_rate<1%']));
+    const md = renderSmpSummary(dead, undefined, ts, { deltas });
+    expect(md.split('\n')[0]).toBe('## ❌ SMP run “Load Test” failed: no request succeeded, 1 regression against the baseline, 1 of 1 threshold missed');
   });
 
   it('says a cancelled run is partial, whatever the thresholds say', () => {

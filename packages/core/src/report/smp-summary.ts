@@ -1,6 +1,8 @@
 import type { FortioResult } from '../smp/fortio.js';
 import type { SmpResult } from '../smp/result.js';
+import type { BaselineDeltas } from '../smp/regression.js';
 import { formatFigure, type ThresholdResult } from '../smp/thresholds.js';
+import { renderDeltasMarkdown, renderRepeatsMarkdown } from './smp-deltas.js';
 import { judgeRun, lowerBoundNote, rateBoundNote } from './smp-verdict.js';
 import { downsampleTimeline, MAX_CHART_POINTS } from './downsample.js';
 import { escapeMd, formatCount, formatMs, formatNumber, formatPercent, plural } from './format.js';
@@ -15,6 +17,8 @@ export interface SummaryExtras {
   lines?: string[];
   /** Wall-clock time of each phase (cluster, mesh, load, publish), shown as a table. */
   phases?: Array<{ name: string; seconds: number }>;
+  /** The comparison with a baseline (smp/regression.ts): a section after the thresholds, and the headline when it regressed. */
+  deltas?: BaselineDeltas;
 }
 
 export function renderSmpSummary(
@@ -26,7 +30,7 @@ export function renderSmpSummary(
   // A plain list of lines is the common case (notices, the publishing status).
   const more: SummaryExtras = isLines(extras) ? { lines: [...extras] } : extras;
   const out: string[] = [];
-  out.push(headline(result, thresholds ?? []), '');
+  out.push(headline(result, thresholds ?? [], more.deltas), '');
   out.push(subtitle(result), '');
   const verdict = judgeRun(result, thresholds ?? []);
   if (verdict.failureKind === 'test') out.push(`> [!CAUTION]\n> ${escapeMd(verdict.failureMessage ?? '')}`, '');
@@ -34,6 +38,9 @@ export function renderSmpSummary(
   out.push(...figuresTable(result), '');
   out.push(...latencyTable(result), '');
   if (thresholds && thresholds.length > 0) out.push('### Thresholds', '', ...thresholdTable(thresholds), '');
+  if (more.deltas) out.push(...renderDeltasMarkdown(more.deltas));
+  if (result.stats.repeats) out.push(...renderRepeatsMarkdown(result.stats.repeats));
+  if (result.stats.warmup_s) out.push(`A ${formatNumber(result.stats.warmup_s, 1)} s warm-up ran first; it is left out of every figure.`, '');
   out.push('### Responses', '', ...statusTable(result), '');
   const errors = errorTable(result);
   if (errors.length > 0) out.push('### Errors and their causes', '', ...errors, '');
@@ -56,12 +63,17 @@ function isLines(extras: SummaryExtras | readonly string[]): extras is readonly 
   return Array.isArray(extras);
 }
 
-function headline(result: SmpResult, thresholds: readonly ThresholdResult[]): string {
+function headline(result: SmpResult, thresholds: readonly ThresholdResult[], deltas?: BaselineDeltas): string {
   const name = `SMP run “${escapeMd(result.test.name)}”`;
   const missed = thresholds.filter((t) => !t.passed).length;
   if (result.stats.cancelled) return `## ⚠️ ${name} was cancelled: partial results`;
-  if (result.stats.ok === 0) return `## ❌ ${name} failed: no request succeeded`;
-  if (missed > 0) return `## ❌ ${name} failed: ${missed} of ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} missed`;
+  const regressed = deltas?.checks.filter((c) => !c.passed).length ?? 0;
+  // Every failure is named: nothing succeeded, regressions against the baseline, thresholds missed.
+  const failures: string[] = [];
+  if (result.stats.ok === 0) failures.push('no request succeeded');
+  if (regressed > 0) failures.push(`${regressed} regression${regressed === 1 ? '' : 's'} against the baseline`);
+  if (missed > 0) failures.push(`${missed} of ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} missed`);
+  if (failures.length > 0) return `## ❌ ${name} failed: ${failures.join(', ')}`;
   const warn = judgeRun(result, thresholds).warnings.length > 0;
   const mark = warn ? '⚠️' : '✅';
   if (thresholds.length > 0) return `## ${mark} ${name} passed ${thresholds.length === 1 ? 'its threshold' : `all ${thresholds.length} thresholds`}${warn ? ', with warnings' : ''}`;

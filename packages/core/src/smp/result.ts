@@ -1,5 +1,6 @@
 import { redactCookies, redactHeaders, redactUrl, redactUrlsIn } from '../redact.js';
 import type { ErrorKind, ErrorSample, LoadRun, TimelinePoint } from './loadgen/types.js';
+import type { RepeatStats } from './repeats.js';
 import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
 
 /**
@@ -143,6 +144,10 @@ interface SmpStats {
   load_generator: string;
   /** The mesh's name; SMP's ServiceMesh has only the enum number. */
   mesh_name: string;
+  /** Seconds of warm-up run before the measured window and left out of every figure (smp/repeats.ts). */
+  warmup_s?: number;
+  /** With `repeat` > 1: each window's figures, their medians (the headline figures) and spread. */
+  repeats?: RepeatStats;
 }
 
 interface SmpHistogram {
@@ -289,6 +294,28 @@ export function actualQps(run: Pick<LoadRun, 'ok' | 'failed' | 'durationS'>): nu
   return run.durationS > 0 ? (run.ok + run.failed) / run.durationS : 0;
 }
 
+/** The test as it ran (redacted): what tells whether two results are runs of the same test (smp/regression.ts). */
+export function testSectionOf(ctx: Pick<ResultContext, 'name' | 'profile' | 'loadGenerator'>): SmpResult['test'] {
+  return {
+    name: ctx.name,
+    duration: ctx.profile.duration,
+    clients: ctx.profile.clients.map((c) => ({
+      internal: c.internal ?? false,
+      load_generator: c.load_generator ?? ctx.loadGenerator,
+      protocol: c.protocol ?? 1,
+      connections: c.connections,
+      rps: c.rps,
+      // The caller redacts already; doing it again costs nothing and guards every future caller.
+      endpoint_urls: c.endpoint_urls.map(redactUrl),
+      headers: redactHeaders(c.headers),
+      cookies: redactCookies(c.cookies),
+      content_type: c.content_type ?? '',
+      body_bytes: Buffer.byteLength(c.body ?? ''),
+    })),
+  };
+}
+
+
 /** Successful throughput: 2xx/3xx responses over the load window. */
 function successQps(run: Pick<LoadRun, 'ok' | 'durationS'>): number {
   return run.durationS > 0 ? run.ok / run.durationS : 0;
@@ -318,23 +345,7 @@ export function buildSmpResult(run: LoadRun, ctx: ResultContext): SmpResult {
       labels: { ...(ctx.mesh.labels ?? {}) },
       annotations: { ...(ctx.mesh.annotations ?? {}) },
     },
-    test: {
-      name: ctx.name,
-      duration: ctx.profile.duration,
-      clients: ctx.profile.clients.map((c) => ({
-        internal: c.internal ?? false,
-        load_generator: c.load_generator ?? ctx.loadGenerator,
-        protocol: c.protocol ?? 1,
-        connections: c.connections,
-        rps: c.rps,
-        // The caller redacts already; doing it again costs nothing and guards every future caller.
-        endpoint_urls: c.endpoint_urls.map(redactUrl),
-        headers: redactHeaders(c.headers),
-        cookies: redactCookies(c.cookies),
-        content_type: c.content_type ?? '',
-        body_bytes: Buffer.byteLength(c.body ?? ''),
-      })),
-    },
+    test: testSectionOf(ctx),
     stats: {
       intended: run.intended,
       sent: run.sent,

@@ -64,7 +64,7 @@ const DONE = 3;
 const MAX_GRACE_MS = 2000;
 
 /** Distinct messages kept per error kind, each with its count. */
-const SAMPLES_PER_KIND = 3;
+export const SAMPLES_PER_KIND = 3;
 /** Unsent requests recorded one by one up to this many; beyond it, in equal groups (the histogram is µs-precise anyway). */
 const UNSENT_RECORD_LIMIT = 100_000;
 
