@@ -64,6 +64,9 @@ describe('gamma-conformance-action: the bundle under the runner protocol', () =>
         mesh_version: '1.30.3',
         output_dir: out,
         failure_kind: 'none',
+        // No comment or release asks here: the shared step still says so in its outputs.
+        comment_url: '',
+        release_assets: '[]',
       });
       expect(run.summary.startsWith(readFileSync(path.join(out, 'summary.md'), 'utf8').trimEnd())).toBe(true);
       expect(run.summary).toMatch(/\| MESH-HTTP \| ✅ success \| 7 \/ 0 \/ 0 \| ✅ success \| 7 \/ 0 \/ 0 \|/);
