@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { exitCodeOf, inputError } from '../errors.js';
-import { absentProfiles, writeGammaFiles } from '../gamma/files.js';
+import { absentProfiles, writeGammaFiles } from '../pipeline/gamma-files.js';
 import { junitFromResult } from '../gamma/junit.js';
 import { parseProfileSelection, REPORT_DEFAULT_PROFILES } from '../gamma/profiles.js';
 import { readConformanceReport } from '../gamma/report.js';

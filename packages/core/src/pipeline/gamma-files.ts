@@ -2,11 +2,11 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import { writeResultFiles, type WriteOptions } from '../report/files.js';
 import { writeReportPage } from '../report/html/index.js';
-import type { ProfileSelection } from './profiles.js';
-import type { ConformanceReport } from './report.js';
-import { gammaTotals, judgeGamma, toGammaResult, type GammaResult, type GammaTotals, type GammaVerdict } from './result.js';
-import { buildSubmission } from './submission.js';
-import { gammaSummaryMarkdown } from './summary.js';
+import type { ProfileSelection } from '../gamma/profiles.js';
+import type { ConformanceReport } from '../gamma/report.js';
+import { gammaTotals, judgeGamma, toGammaResult, type GammaResult, type GammaTotals, type GammaVerdict } from '../gamma/result.js';
+import { buildSubmission } from '../gamma/submission.js';
+import { gammaSummaryMarkdown } from '../gamma/summary.js';
 
 /**
  * The files of a GAMMA result, written the same way by `gamma run`, `gamma report` and the action:

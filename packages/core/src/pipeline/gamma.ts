@@ -10,7 +10,7 @@ import { writeResultFiles, type WriteOptions } from '../report/files.js';
 import { describeError, KubeClient } from '../kube/client.js';
 import { resolveKubeConfig } from '../kube/config.js';
 import { checkCrdVersion, installedGatewayApi, installGatewayApiCrds } from '../gamma/crds.js';
-import { GAMMA_JUNIT_FILE, GAMMA_REPORT_FILE, GAMMA_SUMMARY_FILE, writeGammaFiles, type GammaFilesOutcome } from '../gamma/files.js';
+import { GAMMA_JUNIT_FILE, GAMMA_REPORT_FILE, GAMMA_SUMMARY_FILE, writeGammaFiles, type GammaFilesOutcome } from './gamma-files.js';
 import { junitFromGoTest } from '../gamma/junit.js';
 import { parseConformanceReport } from '../gamma/report.js';
 import { reproduceWorkflow } from '../gamma/reproduce.js';
