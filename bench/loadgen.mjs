@@ -206,18 +206,21 @@ function topSelf(prof, n) {
 // ---- 1. the closed loop ----
 
 async function closedLoop(target, wrk) {
-  const tools = ['native', 'autocannon'];
+  let tools = ['native', 'autocannon'];
   if (wrk) tools.push('wrk');
   if (baselineDir) tools.push('native-before');
+  const only = flagValue('--tools')?.split(','); // e.g. native,native-before: for measuring one change
+  if (only) tools = tools.filter((t) => only.includes(t));
   const configs = [];
-  for (const proto of target.httpsUrl ? ['http', 'https'] : ['http']) for (const c of CONNECTIONS) configs.push({ proto, c });
+  const protocols = (target.httpsUrl ? ['http', 'https'] : ['http']).filter((p) => !flagValue('--protocols') || flagValue('--protocols').split(',').includes(p));
+  for (const proto of protocols) for (const c of CONNECTIONS) configs.push({ proto, c });
   console.log(`## Closed loop, ${CLOSED_S} s per run, ${ROUNDS} round(s), target: ${target.name}`);
   console.log(`tools: ${tools.join(', ')}${baselineDir ? ` (native-before: ${baselineDir})` : ''}; keep-alive everywhere; the order of the tools rotates each round`);
   console.log('CPU = user + sys of the generator process alone (node tools: process.cpuUsage() around the run; wrk: /usr/bin/time)');
   if (!target.httpsUrl) console.log(`https: skipped (${target.httpsSkipped})`);
   const url = (proto) => (proto === 'https' ? target.httpsUrl : target.url);
   // Warm the target and the page cache once per protocol.
-  for (const proto of target.httpsUrl ? ['http', 'https'] : ['http']) {
+  for (const proto of protocols) {
     await runTool('native', { url: url(proto), connections: 50, seconds: 1 }, wrk);
   }
   /** results[proto][c][tool] = [{rps, cpuPer1k, ...}] */
@@ -252,12 +255,16 @@ async function closedLoop(target, wrk) {
   for (const { proto, c } of configs) {
     const m = results[proto][c];
     const line = [];
-    for (const vs of tools.filter((t) => t !== 'native')) {
+    for (const vs of tools.filter((t) => t !== 'native' && m.native)) {
       const cpu = medianOf(m.native, 'cpuPer1k') / medianOf(m[vs], 'cpuPer1k');
       const rps = medianOf(m.native, 'rps') / medianOf(m[vs], 'rps');
       const t = TARGETS.find((x) => x.proto === proto && x.vs === vs);
       const verdict = t && Number.isFinite(cpu) ? ` (target <= ${t.max.toFixed(2)}x: ${cpu <= t.max ? 'holds' : `MISSED by ${(cpu / t.max - 1) * 100 > 0 ? ((cpu / t.max - 1) * 100).toFixed(0) : 0}%`})` : '';
-      line.push(`÷ ${vs}: CPU/1k ${Number.isFinite(cpu) ? cpu.toFixed(2) : 'n/a'}x${verdict}, req/s ${rps.toFixed(2)}x`);
+      // Runs of one round are seconds apart and see about the same background load: the median
+      // of the per-round ratios is the steadier comparison when the machine is busy.
+      const paired = median(m.native.map((n, i) => n.cpuPer1k / m[vs][i].cpuPer1k).filter(Number.isFinite));
+      const pairedText = paired === undefined ? '' : ` (per round: ${paired.toFixed(2)}x)`;
+      line.push(`÷ ${vs}: CPU/1k ${Number.isFinite(cpu) ? cpu.toFixed(2) : 'n/a'}x${pairedText}${verdict}, req/s ${rps.toFixed(2)}x`);
     }
     console.log(`${proto} c=${c}: ${line.join('; ')}`);
   }
@@ -613,6 +620,7 @@ function medianOf(runs, field) {
 }
 
 function median(xs) {
+  if (xs.length === 0) return undefined;
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 function fmt(x) {
