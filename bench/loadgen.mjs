@@ -159,10 +159,11 @@ async function profile() {
   const seconds = Number(flagValue('--seconds') ?? 5);
   try {
     for (const proto of target.httpsUrl ? ['http', 'https'] : ['http']) {
-      for (const c of CONNECTIONS) {
-        const name = `native-${proto}-c${c}.cpuprofile`;
+      for (const c of CONNECTIONS) for (const tool of baselineDir ? ['native', 'native-before'] : ['native']) {
+        const name = `${tool}-${proto}-c${c}.cpuprofile`;
         rmSync(join(dir, name), { force: true });
         const r = await runChild({
+          ...(tool === 'native-before' ? { module: join(resolve(baselineDir), 'smp/loadgen/native.js') } : {}),
           kind: 'native',
           url: proto === 'https' ? target.httpsUrl : target.url,
           connections: c,
@@ -171,16 +172,49 @@ async function profile() {
           insecureTls: true,
           nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name],
         });
-        console.log(`\n## native, ${proto}, c=${c}: ${fmt(r.rps)} req/s, ${r.cpuPer1k.toFixed(1)} ms CPU per 1k (profiled: slower than in the bench)`);
-        console.log(`${join('.cache/bench-profiles', name)}; self time, top functions:`);
-        for (const row of topSelf(JSON.parse(readFileSync(join(dir, name), 'utf8')), 25)) {
-          console.log(`${row.share.toFixed(1).padStart(5)}%  ${row.name}`);
-        }
+        console.log(`\n## ${tool}, ${proto}, c=${c}: ${fmt(r.rps)} req/s, ${r.cpuPer1k.toFixed(1)} ms CPU per 1k (profiled: slower than in the bench)`);
+        const prof = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+        console.log(`${join('.cache/bench-profiles', name)}; self time, top functions (share of all samples):`);
+        for (const row of topSelf(prof, 25)) console.log(`${row.share.toFixed(1).padStart(5)}%  ${row.name}`);
+        // Shares of the busy time (not idle): a ratio within one run, steadier than timings on a busy machine.
+        const cats = categories(prof);
+        console.log(`busy time by part: ${cats.map(([k, v]) => `${k} ${v.toFixed(1)}%`).join(', ')}`);
       }
     }
   } finally {
     await target.stop();
   }
+}
+
+/** Where a profiled function belongs, for the busy-time summary (a function declaration: the bench's top-level await runs before any const below it is set). */
+function parts() {
+  return [
+  ['latency histograms', (f) => /hdr-histogram-js|loadgen\/histogram\.js/.test(f.url)],
+  ['response parser', (f) => /http1-response-parser\.js/.test(f.url)],
+  ['generator logic', (f) => /loadgen\/native\.js/.test(f.url)],
+  ['socket write (syscall and binding)', (f) => f.functionName === 'writeBuffer' && !f.url],
+  ['node streams and sockets (JS)', (f) => /^node:(internal\/(streams|stream_base_commons|net)|net|_tls_wrap|internal\/tls)|^(internal\/(streams|stream_base_commons)|net|_tls_wrap)/.test(f.url)],
+  ['TLS contexts', (f) => /SecureContext|configSecureContext/.test(f.functionName)],
+  ['clock', (f) => f.functionName === 'now'],
+  ['garbage collector', (f) => f.functionName === '(garbage collector)'],
+  ['native, unattributed (program)', (f) => f.functionName === '(program)'],
+];
+}
+
+/** Busy (non-idle) self time per part, in percent, largest first; the rest is "other" (startup, compiling, ...). */
+function categories(prof) {
+  const byId = new Map(prof.nodes.map((node) => [node.id, node]));
+  const shares = new Map();
+  let busy = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    const f = byId.get(prof.samples[i]).callFrame;
+    if (f.functionName === '(idle)') continue;
+    const dt = prof.timeDeltas[i] ?? 0;
+    busy += dt;
+    const part = parts().find(([, test]) => test(f))?.[0] ?? 'other';
+    shares.set(part, (shares.get(part) ?? 0) + dt);
+  }
+  return [...shares].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, (100 * v) / busy]);
 }
 
 /** Self time per function (name, file, line) from a .cpuprofile, largest first. */
