@@ -293,7 +293,7 @@ async function closedLoop(target, wrk) {
       const cpu = medianOf(m.native, 'cpuPer1k') / medianOf(m[vs], 'cpuPer1k');
       const rps = medianOf(m.native, 'rps') / medianOf(m[vs], 'rps');
       const t = TARGETS.find((x) => x.proto === proto && x.vs === vs);
-      const verdict = t && Number.isFinite(cpu) ? ` (target <= ${t.max.toFixed(2)}x: ${cpu <= t.max ? 'holds' : `MISSED by ${(cpu / t.max - 1) * 100 > 0 ? ((cpu / t.max - 1) * 100).toFixed(0) : 0}%`})` : '';
+      const verdict = t && Number.isFinite(cpu) ? ` (target <= ${t.max.toFixed(2)}x: ${cpu <= t.max ? 'holds' : `MISSED by ${((cpu / t.max - 1) * 100).toFixed(0)}%`})` : '';
       // Runs of one round are seconds apart and see about the same background load: the median
       // of the per-round ratios is the steadier comparison when the machine is busy.
       const paired = median(m.native.map((n, i) => n.cpuPer1k / m[vs][i].cpuPer1k).filter(Number.isFinite));
