@@ -434,7 +434,8 @@ function parseResourcePath(group, segs) {
 
 function deleteOptions(q, body) {
   return {
-    propagationPolicy: q.get('propagationPolicy') ?? body?.propagationPolicy,
+    propagationPolicy: q.get('propagationPolicy') ?? body?.propagationPolicy ?? undefined,
+    orphanDependents: q.has('orphanDependents') ? q.get('orphanDependents') === 'true' : body?.orphanDependents ?? undefined,
     preconditions: body?.preconditions,
     dryRun: q.getAll('dryRun').includes('All') || (body?.dryRun ?? []).includes('All'),
   };

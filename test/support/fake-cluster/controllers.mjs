@@ -4,13 +4,17 @@
 // - deployments: one Pod per replica (no ReplicaSets; pods are owned by the Deployment), rolling template changes, status;
 // - pods: scheduled to `fake-node`, started through the pod runtime, Running and Ready once it has started;
 // - services: an Endpoints object with the ready pods the selector picks;
-// - garbage collection by ownerReferences.
+// - jobs: see job-controller.mjs (Job controller, TTL after finished);
+// - garbage collection by ownerReferences (gc.mjs).
 import { createHash } from 'node:crypto';
 import { establishedStatus, isEstablished } from './crds.mjs';
 import { defaultPodSpec } from './builtins.mjs';
 import { canonical, now } from './store.mjs';
+import { NODE_NAME } from './node.mjs';
+import { dependentsOf, deleteForeground } from './gc.mjs';
+import { createJobController } from './job-controller.mjs';
 
-export const NODE_NAME = 'fake-node';
+export { NODE_NAME } from './node.mjs';
 
 /**
  * @typedef {{ start(pod: any): Promise<{ port: number, host: string }>, stop(pod: any): Promise<void>, logs(pod: any): string }} PodRuntime
@@ -68,9 +72,12 @@ export function startControllers({ store, podRuntime, onError = (err) => console
     }
   };
 
+  const jobs = createJobController({ store, enqueue, deleteWithDependents: (ref) => deleteForeground(store, ref) });
+
   const onChange = (/** @type {import('./store.mjs').ChangeEvent} */ ev) => {
     const { type, group, resource, namespace, name, object } = ev;
     if (type === 'DELETED') enqueue(`gc/${object.metadata.uid}`, () => collectGarbage(object.metadata.uid));
+    jobs.onChange(ev);
     switch (`${group}/${resource}`) {
       case 'apiextensions.k8s.io/customresourcedefinitions':
         if (type === 'DELETED') enqueue(`crd-delete/${name}`, () => crdDeleted(object));
@@ -160,10 +167,8 @@ export function startControllers({ store, podRuntime, onError = (err) => console
 
   // --- garbage collection -------------------------------------------------------------------------------------
   function collectGarbage(uid) {
-    for (const { group, resource, object } of store.all()) {
-      if ((object.metadata.ownerReferences ?? []).some((o) => o.uid === uid)) {
-        store.delete({ group, resource, namespace: object.metadata.namespace, name: object.metadata.name });
-      }
+    for (const { group, resource, object } of dependentsOf(store, uid)) {
+      store.delete({ group, resource, namespace: object.metadata.namespace, name: object.metadata.name });
     }
   }
 
@@ -361,6 +366,7 @@ export function startControllers({ store, podRuntime, onError = (err) => console
     async close() {
       closed = true;
       store.off('change', onChange);
+      jobs.close();
       queue.clear();
       await Promise.allSettled([...pending]);
       const stops = [];
