@@ -4,7 +4,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { clients, until } from './clients.js';
 
-export const NODE_IMAGE = 'node:24-alpine@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43';
+const NODE_IMAGE = 'node:24-alpine@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43';
 
 type Clients = ReturnType<typeof clients>;
 

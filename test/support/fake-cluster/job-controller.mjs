@@ -18,7 +18,7 @@ import { now } from './store.mjs';
 
 const PODS = { group: '', resource: 'pods' };
 const JOBS = { group: 'batch', resource: 'jobs' };
-export const INDEX_KEY = 'batch.kubernetes.io/job-completion-index';
+const INDEX_KEY = 'batch.kubernetes.io/job-completion-index';
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 360_000;
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -232,7 +232,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
 }
 
 /** @param {any} job */
-export function finished(job) {
+function finished(job) {
   return (job.status?.conditions ?? []).some((c) => ['Complete', 'Failed'].includes(c.type) && c.status === 'True');
 }
 
