@@ -38,6 +38,7 @@ export { PROFILE_NAMES } from './profiles.mjs';
  * @property {string[]} [unpullableImages]  images the node cannot pull: their pods wait in ImagePullBackOff
  * @property {string} [clusterDomain]  default cluster.local
  * @property {number} [metricsWindowMs] default 30000
+ * @property {number} [sidecarDelayMs] latency every sidecar adds per hop (caller's outbound, destination's inbound); default 0
  */
 
 /**
@@ -102,7 +103,9 @@ export function createMeshSimulation(options) {
     meshDomains: cp?.meshDomains,
     routing: profile?.routing ?? 'smi',
   };
-  const sidecar = createSidecar({ world, decideOptions, endpointOf: (pod) => runtime.endpoint(pod), recorder });
+  const delayMs = options.sidecarDelayMs ?? 0;
+  if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`sidecarDelayMs must be a number of milliseconds >= 0, not ${JSON.stringify(options.sidecarDelayMs)}`);
+  const sidecar = createSidecar({ world, decideOptions, endpointOf: (pod) => runtime.endpoint(pod), recorder, delayMs });
   runtime = createPodRuntime({ outboundFor: (pod) => (req) => sidecar.request(pod, req), injected: injectedNow });
   const metricsApi = rules.metricsApi && (profile?.metricsApi ?? true) ? createMetricsApi({ store, recorder, rules }) : null;
 
@@ -130,6 +133,7 @@ export function createMeshSimulation(options) {
     profile: profile?.id,
     balancing,
     seed,
+    sidecarDelayMs: delayMs,
 
     /** SMI CRDs (apiextensions.k8s.io/v1) to install at start: the profile's own, or smi-sdk-go's. */
     crdManifests: () => (profile ? alterCrds(profileCrds(profile), rules) : smiCrdManifests(rules)),
@@ -148,6 +152,8 @@ export function createMeshSimulation(options) {
       /** @param {any} pod */
       logs: (pod) => runtime.logs(pod),
       pullError,
+      /** The outbound path of a process pod (egress.mjs): its sidecar, or plain routing when it has none. @param {any} pod */
+      outboundFor: (pod) => (/** @type {import('./sample-app.mjs').OutboundRequest} */ req) => sidecar.request(pod, req),
       /** The sidecar container the injector adds to a pod starting now, if any. @param {any} pod */
       sidecarFor: (pod) => (cp?.sidecar && injectedNow(pod) ? { name: cp.sidecar.name, image: cp.sidecar.image(cp.defaultVersion) } : undefined),
     },

@@ -30,10 +30,26 @@ const UPSTREAM_TIMEOUT_MS = 15_000;
  * @param {import('./decide.mjs').DecideOptions & { isMeshed: (pod: any) => boolean }} deps.decideOptions
  * @param {(pod: any) => { host: string, port: number } | undefined} deps.endpointOf
  * @param {import('./metrics-api.mjs').TrafficRecorder} deps.recorder
+ * @param {number} [deps.delayMs]  latency each sidecar adds to a request that passes through it (the caller's
+ *   outbound hop, the destination's inbound hop), one timer per hop; 0 (default) adds none
  */
-export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
-  // No keep-alive: every forwarded call is its own connection, so nothing idles past close().
+export function createSidecar({ world, decideOptions, endpointOf, recorder, delayMs = 0 }) {
+  // No keep-alive for the sample apps: every forwarded call is its own connection, so nothing idles past close().
   const agent = new Agent({ keepAlive: false });
+  // Process pods (egress.mjs) keep connections to the destination alive, as Envoy does upstream and as a direct
+  // pod-to-pod connection does; close() destroys them.
+  const keepAliveAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  /** @type {Set<NodeJS.Timeout>} */
+  const timers = new Set();
+  /** One sidecar hop's latency: one timer of `delayMs`. */
+  const hop = () =>
+    new Promise((resolveHop) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolveHop(undefined);
+      }, delayMs);
+      timers.add(t);
+    });
   /** @type {Set<import('node:http').ClientRequest>} */
   const inflight = new Set();
 
@@ -65,6 +81,11 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
       },
       decideOptions,
     );
+
+    // The caller's sidecar handles every outbound call (even one it answers itself); the destination's sidecar
+    // every call that reaches the destination pod.
+    if (delayMs > 0 && srcMeshed && decision.outcome !== 'dns-error') await hop();
+    if (delayMs > 0 && decision.pod && decideOptions.isMeshed(decision.pod) && ['allowed', 'denied', 'no-route', 'reset'].includes(decision.outcome)) await hop();
 
     const observe = (/** @type {number} */ status) => {
       if (!decision.pod || !(srcMeshed || decideOptions.isMeshed(decision.pod))) return;
@@ -119,7 +140,7 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
         method: req.method,
         path: url.pathname + url.search,
         headers,
-        agent,
+        agent: req.keepAlive ? keepAliveAgent : agent,
         setHost: false,
       });
       inflight.add(out);
@@ -152,7 +173,10 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
     close() {
       for (const r of inflight) r.destroy();
       inflight.clear();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       agent.destroy();
+      keepAliveAgent.destroy();
     },
   };
 }
