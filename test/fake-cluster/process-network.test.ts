@@ -117,4 +117,14 @@ describe('a process pod on the cluster network', () => {
     expect(diff).toBeGreaterThanOrEqual(2 * DELAY_MS * 0.9);
     expect(diff).toBeLessThanOrEqual(2 * DELAY_MS * 1.1);
   });
+
+  it(`a meshed pod calling an unmeshed Service passes one sidecar: +${DELAY_MS} ms`, async () => {
+    const plain = await load('plain', 'onehop-base', { N: '300' });
+    const oneHop = await load('meshed', 'onehop', { N: '300', TARGET: 'http://app-a.plain:9091/echo' });
+    expect(oneHop.statuses).toEqual({ 200: 300 });
+    const diff = median(oneHop.latencies) - median(plain.latencies);
+    console.log(`median plain ${median(plain.latencies).toFixed(2)} ms, meshed→plain ${median(oneHop.latencies).toFixed(2)} ms, difference ${diff.toFixed(2)} ms`);
+    expect(diff).toBeGreaterThanOrEqual(DELAY_MS * 0.9);
+    expect(diff).toBeLessThanOrEqual(DELAY_MS * 1.1);
+  });
 });

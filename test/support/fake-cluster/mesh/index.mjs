@@ -67,8 +67,18 @@ export function createMeshSimulation(options) {
       return []; // e.g. a resource whose CRD is not installed
     }
   };
-  /** The world as decide() sees it, read fresh for every call. */
-  const world = () => ({
+  /** @type {{ rv: string, world: import('./decide.mjs').World } | undefined} */
+  let snapshot;
+  /** The world as decide() sees it: the store's current objects (read again whenever the store has changed, so a
+   * busy data plane does not copy every object for every call; decide() only reads it). */
+  const world = () => {
+    const rv = typeof store.resourceVersion === 'string' ? store.resourceVersion : undefined;
+    if (rv !== undefined && snapshot?.rv === rv) return snapshot.world;
+    const w = readWorld();
+    if (rv !== undefined) snapshot = { rv, world: w };
+    return w;
+  };
+  const readWorld = () => ({
     services: list({ group: '', resource: 'services' }),
     pods: list({ group: '', resource: 'pods' }),
     trafficTargets: list({ group: 'access.smi-spec.io', resource: 'traffictargets' }),
@@ -82,13 +92,28 @@ export function createMeshSimulation(options) {
   const injectedNow = (pod) => {
     if (!cp) return false;
     if (options.requireInjection === false) return true;
-    let ns;
-    try {
-      ns = store.get({ group: '', resource: 'namespaces', name: pod.metadata?.namespace });
-    } catch {
-      ns = undefined;
+    return isInjected(cp, pod, namespaceOf(pod.metadata?.namespace));
+  };
+  /** @type {{ rv: string | undefined, byName: Map<string, any> }} namespaces read since the store last changed */
+  const namespaces = { rv: undefined, byName: new Map() };
+  /** @param {string} name */
+  const namespaceOf = (name) => {
+    const rv = typeof store.resourceVersion === 'string' ? store.resourceVersion : undefined;
+    if (rv === undefined || rv !== namespaces.rv) {
+      namespaces.rv = rv;
+      namespaces.byName.clear();
     }
-    return isInjected(cp, pod, ns);
+    if (!namespaces.byName.has(name)) {
+      let ns;
+      try {
+        ns = store.get({ group: '', resource: 'namespaces', name });
+      } catch {
+        ns = undefined;
+      }
+      if (rv !== undefined) namespaces.byName.set(name, ns);
+      return ns;
+    }
+    return namespaces.byName.get(name);
   };
 
   /** @type {ReturnType<typeof createPodRuntime>} */

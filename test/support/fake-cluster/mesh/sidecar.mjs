@@ -41,17 +41,19 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder, dela
   const keepAliveAgent = new Agent({ keepAlive: true, maxSockets: 256 });
   /** @type {Set<NodeJS.Timeout>} */
   const timers = new Set();
-  /** One sidecar hop's latency: one timer of `delayMs`. */
-  const hop = () =>
+  /**
+   * Waits until `deadline` (performance.now() time) with one timer. The hops of a request are chained on absolute
+   * deadlines (entry + N, entry + 2N), so a timer that fires late does not push the next hop later too: the
+   * request gets N ms per sidecar, not N plus each timer's lateness. @param {number} deadline
+   */
+  const until = (deadline) =>
     new Promise((resolveHop) => {
       const t = setTimeout(() => {
         timers.delete(t);
         resolveHop(undefined);
-      }, delayMs);
+      }, Math.max(0, deadline - performance.now()));
       timers.add(t);
     });
-  /** @type {Set<import('node:http').ClientRequest>} */
-  const inflight = new Set();
 
   /**
    * @param {any} sourcePod
@@ -84,8 +86,12 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder, dela
 
     // The caller's sidecar handles every outbound call (even one it answers itself); the destination's sidecar
     // every call that reaches the destination pod.
-    if (delayMs > 0 && srcMeshed && decision.outcome !== 'dns-error') await hop();
-    if (delayMs > 0 && decision.pod && decideOptions.isMeshed(decision.pod) && ['allowed', 'denied', 'no-route', 'reset'].includes(decision.outcome)) await hop();
+    const hops = (srcMeshed && decision.outcome !== 'dns-error' ? 1 : 0) +
+      (decision.pod && decideOptions.isMeshed(decision.pod) && ['allowed', 'denied', 'no-route', 'reset'].includes(decision.outcome) ? 1 : 0);
+    if (delayMs > 0 && hops > 0) {
+      const entered = performance.now();
+      for (let h = 1; h <= hops; h++) await until(entered + h * delayMs);
+    }
 
     const observe = (/** @type {number} */ status) => {
       if (!decision.pod || !(srcMeshed || decideOptions.isMeshed(decision.pod))) return;
