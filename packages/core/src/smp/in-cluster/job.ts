@@ -14,10 +14,6 @@ import type { WorkerEnvPlan } from './worker.js';
  *   reading every pod's log: logs go with the pods).
  */
 
-/** Official Node image, multi-arch index digest of 24.19.0 (docker-library/repo-info repos/node/remote/24-alpine.md). */
-export const DEFAULT_LOAD_IMAGE = 'node:24-alpine@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43';
-/** Where the load Jobs run unless told otherwise; created when missing, deleted afterwards only if created. */
-export const DEFAULT_LOAD_NAMESPACE = 'meshspec-load';
 /** The ConfigMap's data key and where the volume is mounted: the pod runs `node /meshspec/worker.cjs`. */
 const BUNDLE_KEY = 'worker.cjs';
 const MOUNT_PATH = '/meshspec';
