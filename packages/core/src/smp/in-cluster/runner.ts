@@ -13,6 +13,7 @@ import { asPodReport, type PodReport } from './pod-report.js';
 import { describeEvents, judgePod, loadContainerStatus, podIndex } from './pod-status.js';
 import { parseResultLine } from './result-line.js';
 import type { WorkerPlan } from './shares.js';
+import type { WorkerEnvPlan } from './worker.js';
 import { readWorkerBundle } from './worker-bundle.js';
 
 /**
@@ -98,18 +99,20 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
   const name = loadObjectName(runId);
   const bundle = readWorkerBundle();
   const workerPlan: WorkerPlan = { clients: plan.clients, durationMs: plan.durationMs, requestTimeoutMs: plan.requestTimeoutMs, insecureTls: plan.insecureTls };
+  const envPlan: WorkerEnvPlan = { pods, plan: workerPlan };
+  const planJson = JSON.stringify(envPlan);
   const lead = options.startLeadMs ?? DEFAULT_START_LEAD_MS;
   const tracked: Tracked[] = Array.from({ length: pods }, (_, index) => ({ index, name: null, node: null, imageId: null, state: 'waiting' }));
   let cancelled = false;
   try {
-    await kube.apply(configMapManifest({ runId, namespace }, bundle.text));
+    await kube.apply(configMapManifest({ runId, namespace, planJson }, bundle.text));
     const startAtMs = Date.now() + lead;
     const activeDeadlineSeconds = Math.ceil((lead + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS) / 1000);
-    const job = await kube.create(jobManifest({ runId, namespace, pods, image: options.image, plan: workerPlan, startAtMs, activeDeadlineSeconds, podLabels: options.podLabels, podAnnotations: options.podAnnotations }));
+    const job = await kube.create(jobManifest({ runId, namespace, pods, image: options.image, planJson, startAtMs, activeDeadlineSeconds, podLabels: options.podLabels, podAnnotations: options.podAnnotations }));
     // The ConfigMap now belongs to the Job: if this process dies, Kubernetes' garbage collector
     // removes it with the Job (after ttlSecondsAfterFinished at the latest).
     const uid = job.metadata?.uid;
-    if (uid) await kube.apply(configMapManifest({ runId, namespace }, bundle.text, { apiVersion: 'batch/v1', kind: 'Job', name, uid }));
+    if (uid) await kube.apply(configMapManifest({ runId, namespace, planJson }, bundle.text, { apiVersion: 'batch/v1', kind: 'Job', name, uid }));
     logger.info(`load Job ${namespace}/${name}: ${pods} pod${pods === 1 ? '' : 's'} of ${options.image}, starting together at ${new Date(startAtMs).toISOString()} (worker ${(bundle.text.length / 1024).toFixed(0)} KiB)`);
     cancelled = await watchPods(options, tracked, { runId, startAtMs, deadlineMs: startAtMs + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS, signal });
   } finally {
@@ -172,6 +175,21 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
         logger.warn(`load pod ${t.name}: ${t.why}`);
       }
     }
+    if (pods) {
+      // After the listed pods (a failure among them explains a disappearance): a pod seen before
+      // and now gone was deleted (or evicted and removed) before its load finished.
+      const present = new Set(pods.map((p) => p.metadata?.name));
+      for (const t of tracked) {
+        if (t.state === 'waiting' && t.name !== null && !present.has(t.name)) {
+          t.state = 'failed';
+          // With backoffLimit 0 the Job fails at its first failed pod, and the Job controller then
+          // deletes the others (kubernetes pkg/controller/job/job_controller.go): say so.
+          const after = tracked.find((x) => x !== t && x.state === 'failed' && x.why && !x.why.startsWith('the pod disappeared'));
+          t.why = `the pod disappeared before its load container finished (${after ? `the Job controller stops the other pods once ${after.name ?? `index ${after.index}`} failed: backoffLimit 0` : 'deleted or evicted'}); last events: ${await eventsLine(kube, namespace, t.name)}`;
+          logger.warn(`load pod ${t.name}: ${t.why}`);
+        }
+      }
+    }
     if (pods && now > pendingLimitMs) {
       for (const t of tracked) {
         if (t.state === 'waiting' && t.name === null) {
@@ -200,7 +218,15 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
 async function collect(kube: KubeClient, namespace: string, t: Tracked): Promise<void> {
   try {
     const log = await kube.podLog(namespace, t.name!, LOAD_CONTAINER);
-    t.report = asPodReport(parseResultLine(log));
+    const report = asPodReport(parseResultLine(log));
+    if (report.counters.cancelled) {
+      // Only we may stop a load early (cancel); a pod that says it was stopped got SIGTERM from
+      // someone else (deleted, evicted, its node drained): its window is not the others'.
+      t.state = 'failed';
+      t.why = `its load was stopped ${report.counters.durationS.toFixed(1)} s into the window (SIGTERM: the pod was deleted or evicted); its figures are left out`;
+      return;
+    }
+    t.report = report;
     t.state = 'succeeded';
   } catch (error) {
     t.state = 'failed';
