@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
+import { DEFAULTS } from '../../defaults.js';
 import { MeshspecError } from '../../errors.js';
 import { describeError, type KubeClient } from '../../kube/client.js';
 import type { Logger } from '../../log.js';
@@ -30,7 +31,7 @@ export interface PodLoadOptions {
   podLabels?: Record<string, string>;
   podAnnotations?: Record<string, string>;
   logger: Logger;
-  /** How far ahead of the Job's creation the common start time is set (default DEFAULT_START_LEAD_MS). */
+  /** How far ahead of the Job's creation the common start time is set (default DEFAULTS.loadStartLeadMs). */
   startLeadMs?: number;
   /** A load container not running this long after the start time never started (default 120 s). */
   pendingTimeoutMs?: number;
@@ -38,12 +39,6 @@ export interface PodLoadOptions {
   pollIntervalMs?: number;
 }
 
-/**
- * The common start time is this far ahead of the Job's creation: enough for the pods to be
- * scheduled and started on a warm node with the image present. A pod that starts later (an image
- * pull on a cold node) starts at once and reports how late it was (stats.load_source.pods[].start_offset_ms).
- */
-export const DEFAULT_START_LEAD_MS = 10_000;
 const DEFAULT_PENDING_TIMEOUT_MS = 120_000;
 /** After the window and the generator's grace (at most 2 s), the time pods get to print and exit. */
 const FINISH_MARGIN_MS = 60_000;
@@ -101,7 +96,7 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
   const workerPlan: WorkerPlan = { clients: plan.clients, durationMs: plan.durationMs, requestTimeoutMs: plan.requestTimeoutMs, insecureTls: plan.insecureTls };
   const envPlan: WorkerEnvPlan = { pods, plan: workerPlan };
   const planJson = JSON.stringify(envPlan);
-  const lead = options.startLeadMs ?? DEFAULT_START_LEAD_MS;
+  const lead = options.startLeadMs ?? DEFAULTS.loadStartLeadMs;
   const tracked: Tracked[] = Array.from({ length: pods }, (_, index) => ({ index, name: null, node: null, imageId: null, state: 'waiting' }));
   let cancelled = false;
   try {
@@ -121,7 +116,7 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
   const reports = tracked.flatMap((t) => (t.report ? [t.report] : []));
   const source = sourceOf(tracked, cancelled);
   for (const r of reports) {
-    if (Math.abs(r.clock_offset_ms) > LATE_START_WARN_MS) logger.warn(`load pod ${tracked[r.index]!.name} started ${(r.clock_offset_ms / 1000).toFixed(1)} s after the common start time: its load overlapped the others' only in part (raise the start lead when the image must be pulled first)`);
+    if (Math.abs(r.clock_offset_ms) > LATE_START_WARN_MS) logger.warn(`load pod ${tracked[r.index]!.name} started ${(r.clock_offset_ms / 1000).toFixed(1)} s after the common start time: its load overlapped the others' only in part (raise the start lead, --load-start-lead or load_start_lead, when the image must be pulled first)`);
   }
   const run = reports.length ? mergePodReports(reports) : undefined;
   const failed = tracked.filter((t) => t.state === 'failed' || t.state === 'never-started');
