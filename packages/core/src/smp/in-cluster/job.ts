@@ -48,7 +48,7 @@ export interface LoadJobSpec {
 
 export const loadObjectName = (runId: string) => `meshspec-load-${runId}`;
 
-export function loadLabels(runId: string): Record<string, string> {
+function loadLabels(runId: string): Record<string, string> {
   return { 'app.kubernetes.io/name': 'meshspec-load', 'app.kubernetes.io/managed-by': 'meshspec', [RUN_LABEL]: runId };
 }
 

@@ -51,7 +51,7 @@ function waitUntil(atMs: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function runWorker(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
+async function runWorker(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
   const file = env.MESHSPEC_LOAD_PLAN_FILE;
   // The script's own directory (argv[1]): the ConfigMap's mount, wherever it is mounted.
   const text = file ? readFileSync(resolve(dirname(process.argv[1] ?? '.'), file), 'utf8') : required(env, 'MESHSPEC_LOAD_PLAN');
