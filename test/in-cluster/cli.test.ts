@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
 import { startFakeCluster } from '../support/fake-cluster/index.mjs';
 import { cliIO } from '../support/cli-io.js';
+import { compileSchemaFile, errorsOf } from '../support/schemas.js';
 import { ensureWorkerBundle } from '../support/worker-bundle.js';
 import type { Cluster } from '../fake-cluster/clients.js';
 import { httpTarget, type Target } from '../loadgen/servers.js';
@@ -84,6 +85,8 @@ describe('smp run with internal: true clients on the fake cluster', () => {
     const r = await cli([profile('pods', [{ connections: 4, rps: 100 }]), '--pods', '2', '--kubeconfig', kubeconfig, '--out', out]);
     expect(r.code, r.all()).toBe(0);
     const result = JSON.parse(readFileSync(join(out, 'smp-result.json'), 'utf8'));
+    const validate = compileSchemaFile('smp-result.schema.json');
+    expect(validate(result), errorsOf(validate).join('\n')).toBe(true);
     expect(result.stats.load_source).toMatchObject({ kind: 'pods', nodes: ['fake-node'] });
     expect(result.stats.load_source.pods).toHaveLength(2);
     expect(result.stats.partial).toBeUndefined();

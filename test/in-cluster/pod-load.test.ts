@@ -18,6 +18,7 @@ import type { LoadRun } from '../../packages/core/src/smp/loadgen/types.js';
 import { parseProfileText } from '../../packages/core/src/smp/profile.js';
 import { startFakeCluster } from '../support/fake-cluster/index.mjs';
 import { ensureWorkerBundle } from '../support/worker-bundle.js';
+import { compileSchemaFile, errorsOf } from '../support/schemas.js';
 import type { Cluster } from '../fake-cluster/clients.js';
 import { freezingTarget, httpTarget, type Target } from '../loadgen/servers.js';
 import { kubeFor, leftovers, planFor } from './helpers.js';
@@ -169,6 +170,8 @@ describe('load from pods of an Indexed Job', () => {
     expect(details).toMatch(new RegExp(`${other!.name}: the pod disappeared before its load container finished \\(the Job controller stops the other pods once ${killed!.name} failed: backoffLimit 0\\)`));
     expect(details).toContain(join(outDir, 'smp-result.json'));
     const written = JSON.parse(readFileSync(join(outDir, 'smp-result.json'), 'utf8'));
+    const validate = compileSchemaFile('smp-result.schema.json');
+    expect(validate(written), errorsOf(validate).join('\n')).toBe(true);
     expect(written.stats.partial).toMatchObject({ pods_finished: 0, pods_total: 2 });
     expect(written.stats.partial.reason).toContain(killed!.name);
     expect(written.stats.cancelled).toBe(false);
@@ -192,6 +195,23 @@ describe('load from pods of an Indexed Job', () => {
     const hits = target.hits();
     await new Promise((r) => setTimeout(r, 500));
     expect(target.hits()).toBe(hits); // no pod still loading
+  });
+
+  it('a result line that does not match its checksum is an infra error naming the pod', async () => {
+    const target = await counting();
+    const { kube, gen } = generator(1);
+    const podLog = kube.podLog.bind(kube);
+    vi.spyOn(kube, 'podLog').mockImplementation(async (...args) => {
+      const log = await podLog(...args);
+      const at = log.indexOf('MESHSPEC-RESULT') + 200; // inside the base64 payload
+      return log.slice(0, at) + (log[at] === 'A' ? 'B' : 'A') + log.slice(at + 1);
+    });
+    const error = await gen.run(planFor(`${target.url}/`, { rps: 50, connections: 1, durationMs: 1000 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PodLoadError);
+    const pod = gen.lastSource()!.pods[0]!;
+    expect(pod.outcome).toBe('failed');
+    expect((error as PodLoadError).details.join('\n')).toMatch(new RegExp(`${pod.name}: its result line is unusable: the result line's checksum does not match`));
+    await expectNoLeftovers(kube);
   });
 
   it('reads back a result line of more than 200 KB that the runtime split into 16 KiB records', async () => {

@@ -197,7 +197,7 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
     if (now > at.deadlineMs) {
       for (const t of tracked.filter((x) => x.state === 'waiting')) {
         t.state = 'failed';
-        t.why = `its load did not finish by ${new Date(at.deadlineMs).toISOString()}${lastError ? ` (last API error: ${lastError})` : ''}; ${t.name ? await lastWords(kube, namespace, t.name, true) : 'no pod'}`;
+        t.why = `its load did not finish by ${new Date(at.deadlineMs).toISOString()}${lastError ? ` (last API error: ${lastError})` : ''}${t.why ? ` (${t.why})` : ''}; ${t.name ? await lastWords(kube, namespace, t.name, true) : 'no pod'}`;
       }
       return false;
     }
@@ -209,10 +209,20 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
   }
 }
 
-/** Reads a finished pod's whole log (before anything deletes the pod) and its result line. */
+/**
+ * Reads a finished pod's whole log (before anything deletes the pod) and its result line. A log
+ * that cannot be read now (an API error) is read again at the next poll; a log without a valid
+ * result line fails the pod.
+ */
 async function collect(kube: KubeClient, namespace: string, t: Tracked): Promise<void> {
+  let log: string;
   try {
-    const log = await kube.podLog(namespace, t.name!, LOAD_CONTAINER);
+    log = await kube.podLog(namespace, t.name!, LOAD_CONTAINER);
+  } catch (error) {
+    t.why = `its log could not be read: ${describeError(error).message}`;
+    return;
+  }
+  try {
     const report = asPodReport(parseResultLine(log));
     if (report.counters.cancelled) {
       // Only we may stop a load early (cancel); a pod that says it was stopped got SIGTERM from
@@ -225,7 +235,7 @@ async function collect(kube: KubeClient, namespace: string, t: Tracked): Promise
     t.state = 'succeeded';
   } catch (error) {
     t.state = 'failed';
-    t.why = `its result could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    t.why = `its result line is unusable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 
