@@ -2,7 +2,8 @@ import { requireDuration } from '../duration.js';
 import { kubeconfigPath } from '../kube/config.js';
 import { resolveMirror } from '../download/mirror.js';
 import { ensureMesh, installableMeshes } from '../mesh/ensure.js';
-import { MESHES } from '../mesh/registry.js';
+import { findMesh, MESHES } from '../mesh/registry.js';
+import { inputError } from '../errors.js';
 import type { CliCommand } from './command.js';
 import { parseFlags, strFlag } from './parse.js';
 
@@ -40,12 +41,18 @@ Exit 2 for an unknown mesh, 3 when the install or the wait fails.`,
       io.stderr.write(`meshspec mesh install: name one mesh (${installableMeshes().join(', ')}); see --help\n`);
       return 2;
     }
+    // Only the meshes with an installer are worth naming here: the registry knows all twelve SMP
+    // meshes, most of which meshspec can only verify (mesh_deployed), never install.
+    const mesh = findMesh(positionals[0]!);
+    const installs = MESHES.filter((m) => m.installer).map((m) => `${m.id} (${m.smpType})`).join(', ');
+    if (!mesh) throw inputError(`mesh: unknown service mesh "${positionals[0]}". meshspec installs: ${installs}`);
+    if (!mesh.installer) throw inputError(`mesh: meshspec cannot install ${mesh.displayName}; install it yourself. meshspec installs: ${installs}`);
     const timeout = strFlag(values, 'timeout');
     // Used for minikube and GitHub's API; never printed.
     io.secrets.add(io.env.GITHUB_TOKEN);
-    const mesh = await io.logger.group('mesh', () =>
+    const installed = await io.logger.group('mesh', () =>
       ensureMesh({
-        mesh: positionals[0]!,
+        mesh: mesh.id,
         version: strFlag(values, 'version'),
         deployed: false,
         kubeconfig: kubeconfigPath(strFlag(values, 'kubeconfig'), io.env),
@@ -61,8 +68,8 @@ Exit 2 for an unknown mesh, 3 when the install or the wait fails.`,
         env: io.env,
       }),
     );
-    io.stdout.write(`${mesh.mesh.id} ${mesh.version ?? ''} ${mesh.installed ? 'installed' : 'already installed'}\n`);
-    for (const skipped of mesh.skippedExtras) io.stdout.write(`skipped SMI extra: ${skipped}\n`);
+    io.stdout.write(`${installed.mesh.id} ${installed.version ?? ''} ${installed.installed ? 'installed' : 'already installed'}\n`);
+    for (const skipped of installed.skippedExtras) io.stdout.write(`skipped SMI extra: ${skipped}\n`);
     return 0;
   },
 };
