@@ -15,7 +15,7 @@ import {
   smpOutputs,
   VERSION,
   kindOf,
-  worstKind,
+  withLoadSource, loadsFromCluster,
   type Logger,
   type PublishSettings,
   type SmpProfile,
@@ -32,15 +32,16 @@ import {
   readGitHubInputs,
   resolveGate,
   shareResults,
-  readLifecycleInputs,
+  readLifecycleInputs, readLoadInputs,
   readPublishInputs,
-  reportPublish,
+  publishFinishedRun,
   run,
   scrubber,
   setOutputs,
   teardownFromState,
   uploadAndLinkReport,
   validArtifactName,
+  worstOutcome,
   writeJobSummary,
   type ActionContext,
   type MainOutcome,
@@ -83,6 +84,7 @@ function readInputs(signal: AbortSignal) {
     insecureTls: inputs.bool('insecure_tls', false),
     outputDir: inputs.str('output_dir', DEFAULTS.outDir),
     platform: inputs.optional('platform'),
+    load: readLoadInputs(),
   };
 }
 
@@ -125,10 +127,13 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   for (const secret of profileSecrets(profile)) maskSecret(secret);
   // The baseline too, before any cluster: a first run's notice (or a bad file) shows at once.
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
+  if (loadsFromCluster(profile) && i.lifecycle.cluster === 'none') throw inputError('input cluster: none, but the profile\'s clients are internal: true (load from inside a cluster); set cluster to existing or auto');
   let env: { kubernetes_version?: string } | undefined;
+  let kubeconfig = i.lifecycle.kubeconfig;
   if (i.needsCluster) {
     const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
     env = { kubernetes_version: cluster.serverVersion };
+    kubeconfig = cluster.kubeconfigPath ?? kubeconfig;
     if (i.installMesh && i.mesh) {
       try {
         const installed = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: false, kubeconfigPath: cluster.kubeconfigPath ?? '', where: 'input service_mesh' }, logger, signal);
@@ -141,7 +146,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   }
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
   const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
-  const outcome = await logger.group('Load', () =>
+  const outcome = await logger.group('Load', () => withLoadSource(profile, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, (load) =>
     runSmpProfile({
       profile,
       outDir,
@@ -151,14 +156,14 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       insecureTls: i.insecureTls,
       logger,
       signal,
-      env,
       detailsUri: runUrl,
       scrub: (t) => scrubber.scrub(t),
       version: VERSION,
       noise: i.gate.noise,
       baseline: gate.baseline,
       regression: gate.rules,
-    }),
+      ...load, env: load.env ? { ...env, ...load.env } : env, // internal: true clients: pods in the cluster of input kubeconfig or the one provisioned here
+    })),
   );
   logger.info(outcome.table);
   for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);
@@ -174,19 +179,12 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   // The files and the summary exist before the first byte goes to the provider.
   await writeJobSummary(outcome.summaryMarkdown);
 
-  let publishKind: 'none' | 'publish' | 'input' = 'none';
-  if (outcome.failureKind !== 'cancelled') {
-    const report = await logger.group('Publish', () => publishSmpOutcome(outcome, profile, i.publish, logger));
-    if (report) publishKind = await reportPublish(report, i.publish, logger);
-  }
+  const published = await publishFinishedRun(outcome, i.publish, logger, () => publishSmpOutcome(outcome, profile, i.publish, logger));
   await uploadAndLinkReport(outDir, i.artifact, logger);
   const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
   await writeJobSummary(phasesMarkdown(logger.timings));
 
-  const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);
-  const failureMessage =
-    failureKind === outcome.failureKind ? outcome.failureMessage : failureKind === shared.failureKind ? shared.failureMessage : 'the result was not published; the files are in the output directory';
-  return { failureKind, failureMessage };
+  return worstOutcome([outcome, shared, published]);
 }
 
 await run(main, ({ logger, signal }) => teardownFromState(logger, signal));

@@ -8,7 +8,9 @@ import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
 import { buildFortioResult, type FortioResult } from '../smp/fortio.js';
 import { resolveLoadGenerator } from '../smp/loadgen/registry.js';
-import type { ClientPlan, LoadPlan, TimelinePoint } from '../smp/loadgen/types.js';
+import type { ClientPlan, LoadGenerator, LoadPlan, TimelinePoint } from '../smp/loadgen/types.js';
+import type { LoadSource } from '../smp/in-cluster/load-source.js';
+import { PodLoadError } from '../smp/in-cluster/runner.js';
 import { buildProfile, readProfile, type SmpProfile } from '../smp/profile.js';
 import { defaultProfile, loadProfileFile } from '../smp/profile-source.js';
 import { inputError } from '../errors.js';
@@ -16,7 +18,7 @@ import { fetchProfileByName } from '../provider/publish.js';
 import { providerOptionsFrom, publishSmpRun, type PublishReport, type PublishSettings } from './publish.js';
 import { resolve } from 'node:path';
 import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from '../smp/regression.js';
-import { buildMeasuredResult, measureWithNoiseControl, type NoiseControl } from '../smp/repeats.js';
+import { buildMeasuredResult, emptyRun, measureWithNoiseControl, type MeasuredRuns, type NoiseControl } from '../smp/repeats.js';
 import { testSectionOf, type ResultContext, type SmpResult } from '../smp/result.js';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
 import { judgeRun } from '../report/smp-verdict.js';
@@ -53,6 +55,11 @@ export interface SmpRunOptions {
   baseline?: Baseline;
   /** Allowed changes against the baseline; a broken one fails the run (`test`). */
   regression?: readonly RegressionRule[];
+  /**
+   * The generator for `internal: true` clients (pipeline/in-cluster-load.ts: podLoadGenerator);
+   * absent, the load comes from this machine. Its lastSource() becomes stats.load_source.
+   */
+  generator?: LoadGenerator & { lastSource?(): LoadSource | undefined };
 }
 
 export interface SmpRunOutcome {
@@ -108,7 +115,7 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   // Every name a client gives is checked (and its mapping noticed); they all run on one generator.
   const resolved = [...new Set(profile.clients.map((c) => c.load_generator))].map((name) => resolveLoadGenerator(name));
   for (const { notice } of resolved) if (notice) logger.notice(notice);
-  const generator = resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
+  const generator = options.generator ?? resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
   const plan = planFromProfile(profile, options);
   const totalS = Math.ceil(profile.durationMs / 1000);
   logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
@@ -143,8 +150,21 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   // Before any load, and after every input check (a refused input leaves nothing behind): a run must never end in "cannot write".
   await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
 
-  const measured = await measureWithNoiseControl(generator, plan, options.noise ?? { warmupMs: 0, repeat: 1 }, logger);
+  // A failed load pod is an infrastructure failure (exit 3), but what the other pods measured is
+  // written first, marked partial (stats.partial), before the error goes up.
+  let podFailure: PodLoadError | undefined;
+  let measured: MeasuredRuns;
+  try {
+    measured = await measureWithNoiseControl(generator, plan, options.noise ?? { warmupMs: 0, repeat: 1 }, logger);
+  } catch (error) {
+    if (!(error instanceof PodLoadError)) throw error;
+    podFailure = error;
+    measured = { runs: [error.partial ?? { ...emptyRun(plan), cancelled: false }], warmupS: 0, cancelled: false };
+  }
   if (measured.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
+  const source = podFailure?.source ?? options.generator?.lastSource?.();
+  if (source) ctx.loadSource = source;
+  if (podFailure) ctx.partial = { reason: podFailure.message, pods_finished: podFailure.source.pods.filter((p) => p.outcome === 'succeeded').length, pods_total: podFailure.source.pods.length };
   const { result, run } = buildMeasuredResult(measured, ctx, plan);
   const fortio = buildFortioResult(run, ctx);
   const thresholdResults = evaluateThresholds(result, options.thresholds);
@@ -166,6 +186,9 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   );
   // The page after the files it shows: a page that cannot be made never costs the result.
   const report = await writeReportPage(options.outDir, { [SMP_RESULT_FILE]: result }, { smp: { thresholds: thresholdResults, ...(deltas ? { deltas: pageDeltasOf(deltas) } : {}) }, version: options.version ?? 'dev', logger, scrub: options.scrub });
+  if (podFailure) {
+    throw new PodLoadError(podFailure.message, podFailure.partial, podFailure.source, [...podFailure.details, `the partial result (stats.partial) is in ${paths[SMP_RESULT_FILE]}`]);
+  }
   return {
     result,
     fortio,

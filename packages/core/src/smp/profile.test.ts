@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, parseProfileText, ProfileError } from './profile.js';
+import { applyOverrides, loadsFromCluster, parseProfileText, ProfileError } from './profile.js';
 import { findMesh } from '../mesh/registry.js';
 import { fixturePath } from '../../../../test/support/fixtures.mjs';
 
@@ -146,16 +146,25 @@ describe('SMP profiles', () => {
     ['known fields only', "test: {duration: 1s, clients: [{endpoint_url: 'http://h/', endpoint_urlz: ['x']}]}", '$.test.clients[0].endpoint_urlz'],
     ['a known load generator', "test: {duration: 1s, clients: [{load_generator: jmeter, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].load_generator'],
     ['HTTP only for now', "test: {duration: 1s, clients: [{protocol: GRPC, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].protocol'],
-    ['no in-cluster load yet', "test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].internal'],
+    ['all clients internal or none', "test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}, {endpoint_urls: ['http://h/']}]}", '$.test.clients[1].internal'],
     ['a mapping', '- just a list', '$'],
   ])('requires %s', (_rule, text, path) => {
     const lines = problems(text);
     expect(lines.some((l) => l.startsWith(`p.yaml: ${path}: `)), lines.join('\n')).toBe(true);
   });
 
-  it('says "not supported yet" for gRPC and in-cluster load', () => {
+  it('says "not supported yet" for gRPC', () => {
     expect(problems("test: {duration: 1s, clients: [{protocol: 4, endpoint_urls: ['http://h/']}]}").join()).toMatch(/GRPC is not supported yet/);
-    expect(problems("test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}]}").join()).toMatch(/not supported yet/);
+  });
+
+  it('accepts in-cluster (internal) clients, all of them or none, and says why mixing is refused', () => {
+    const profile = parseProfileText("test: {duration: 1s, clients: [{internal: true, connections: 4, endpoint_urls: ['http://svc.ns/']}, {internal: true, endpoint_urls: ['http://h/']}]}", 'p.yaml');
+    expect(profile.clients.map((c) => c.internal)).toEqual([true, true]);
+    expect(loadsFromCluster(profile)).toBe(true);
+    expect(loadsFromCluster(parseProfileText("test: {duration: 1s, clients: [{endpoint_urls: ['http://h/']}]}", 'p.yaml'))).toBe(false);
+    expect(problems("test: {duration: 1s, clients: [{endpoint_urls: ['http://h/']}, {internal: true, endpoint_urls: ['http://h/']}]}").join()).toMatch(
+      /clients\[1\]\.internal: 1 of 2 clients are internal: true; a run loads either from inside the cluster \(every client internal: true\) or from the runner \(none\)/,
+    );
   });
 
   it("quotes the user's own camelCase spelling in paths", () => {
@@ -166,6 +175,30 @@ describe('SMP profiles', () => {
   it('reports every problem at once, and YAML syntax errors with a line', () => {
     expect(problems("test: {duration: x, clients: [{endpoint_urls: ['/a', 'ftp://b/']}]}").length).toBeGreaterThanOrEqual(2);
     expect(problems('test:\n  duration: 1s\n  clients: [\n')[0]).toMatch(/^p\.yaml: line \d+: not valid YAML or JSON/);
+  });
+
+  it.each([
+    ['a client field', 'test:\n  duration: 1s\n  clients:\n    - endpoint_urls: [http://h/]\n      rps: 10\n      rps: 1000\n', '$.test.clients[0].rps', 6],
+    ['a field of the second client', 'test:\n  clients:\n    - endpoint_urls: [http://a/]\n    - endpoint_urls: [http://b/]\n      connections: 1\n      connections: 2\n', '$.test.clients[1].connections', 6],
+    ['a top-level key', 'test:\n  duration: 1s\ntest:\n  duration: 2s\n', '$.test', 3],
+    ['a header (flow style, quoted)', 'test:\n  clients: [{endpoint_urls: ["http://h/"], headers: {"X-A": "1", "X-A": "2"}}]\n', '$.test.clients[0].headers.X-A', 2],
+    ['a key in JSON', '{"test": {"duration": "1s", "duration": "2s", "clients": []}}', '$.test.duration', 1],
+    ['a key in an unindented list, behind a comment and an anchor', 'test:\n  clients: # two\n  - &one\n    endpoint_urls: [http://a/]\n  - endpoint_urls: [http://b/]\n    rps: 1\n    rps: 2\n', '$.test.clients[1].rps', 7],
+    ['a key with a dot', 'test:\n  labels:\n    a.b: x\n    a.b: y\n', '$.test.labels["a.b"]', 4],
+  ])('refuses a duplicated key: %s, naming the file, the key path and the line', (_case, text, path, line) => {
+    expect(problems(text)).toEqual([`p.yaml: ${path}: given twice in the same mapping (again on line ${line}); keep one`]);
+  });
+
+  it('a duplicated key is an input error (exit 2) whose details name the file', () => {
+    let caught: unknown;
+    try {
+      parseProfileText('test:\n  duration: 1s\n  duration: 2s\n', 'profiles/load.yaml');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ProfileError);
+    expect((caught as ProfileError).kind).toBe('input');
+    expect((caught as ProfileError).details).toEqual(['profiles/load.yaml: $.test.duration: given twice in the same mapping (again on line 3); keep one']);
   });
 
   it('applies overrides: flags win over the file', () => {

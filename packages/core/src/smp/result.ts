@@ -1,7 +1,8 @@
 import { redactCookies, redactHeaders, redactUrl, redactUrlsIn } from '../redact.js';
-import type { ErrorKind, ErrorSample, LoadRun, TimelinePoint } from './loadgen/types.js';
+import type { ErrorKind, ErrorSample, LoadRun, RequestCounts, TimelinePoint } from './loadgen/types.js';
 import type { RepeatStats } from './repeats.js';
 import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
+import { runnerLoadSource, type LoadSource } from './in-cluster/load-source.js';
 
 /**
  * Builds the SMP `PerformanceTestResult` (smp-result.json) from what a run measured.
@@ -58,6 +59,17 @@ export interface ResultContext {
   detailsUri?: string;
   /** meshspec's version, reported as Fortio's `Version`. */
   meshspecVersion?: string;
+  /** Where the load came from; default: this machine (`kind: runner`). */
+  loadSource?: LoadSource;
+  /** Set when load pods failed and the figures cover only the pods that finished. */
+  partial?: PartialLoad;
+}
+
+/** `stats.partial`: the figures cover `pods_finished` of `pods_total` load pods. */
+interface PartialLoad {
+  reason: string;
+  pods_finished: number;
+  pods_total: number;
 }
 
 /** Milliseconds; every figure is null when the histogram is empty (no latency to report, never 0). */
@@ -87,25 +99,7 @@ export interface SmpTimelinePoint {
   grace?: true;
 }
 
-interface SmpStats {
-  /**
-   * Every request accounted for (issue 11): intended = sent + unsent; sent = ok + failed + cut.
-   * Open model: intended is every request due within the window; closed loop: every request sent.
-   */
-  intended: number;
-  sent: number;
-  /** Due but never sent: no connection was free before the window ended. */
-  unsent: number;
-  /** 2xx/3xx responses. */
-  ok: number;
-  /** Other statuses and transport errors (refused, reset, timeout, ...). */
-  failed: number;
-  /** Still in flight when the grace after the window ended, or when the run was cancelled. */
-  cut: number;
-  /** Completed requests: ok + failed (as SMP and Fortio count them). */
-  requests: number;
-  /** failed. */
-  errors: number;
+interface SmpStats extends RequestCounts {
   /** failed ÷ (ok + failed); 0 when nothing completed. */
   error_rate: number;
   /** ok ÷ load window (requests/s). `actual_qps` counts every completed attempt. */
@@ -148,6 +142,10 @@ interface SmpStats {
   warmup_s?: number;
   /** With `repeat` > 1: each window's figures, their medians (the headline figures) and spread. */
   repeats?: RepeatStats;
+  /** The runner, or the pods of an in-cluster load Job with their nodes and image IDs. */
+  load_source: LoadSource;
+  /** Load pods failed: the figures cover only those that finished. */
+  partial?: PartialLoad;
 }
 
 interface SmpHistogram {
@@ -393,6 +391,8 @@ export function buildSmpResult(run: LoadRun, ctx: ResultContext): SmpResult {
       cancelled,
       load_generator: ctx.loadGenerator,
       mesh_name: ctx.mesh.name,
+      load_source: ctx.loadSource ?? runnerLoadSource(),
+      ...(ctx.partial ? { partial: ctx.partial } : {}),
     },
   };
   return result;
