@@ -10,7 +10,13 @@
  *  - request bytes are prebuilt per URL (request-encoder.ts) and written as they are;
  *  - the hot path (response -> record -> next request) allocates nothing it can avoid: no
  *    per-request closures, timers, promises or strings. Per-request timeouts are found by one
- *    sweep timer; status codes count into a typed array.
+ *    sweep timer; status codes count into a typed array;
+ *  - a latency is recorded once, into the current second's histogram, and each second is added
+ *    to the run's histograms when it ends (in the closed loop, where the corrected and uncorrected
+ *    latencies are the same value, once for both). `npm run bench -- --profile` showed the four
+ *    recordValue calls per response at about 9% of the busy time; now about 4% (bench/README.md).
+ *  - https connections of a pool share one TLS context (a context per connection was 9% of the
+ *    busy time at 200 connections).
  *
  * Open model: request k of a client has the intended send time t0 + k/rps (its URLs take turns,
  * so URL u of n gets k = u, u+n, ...). One timer (armPump) is set for the earliest intended time
@@ -117,11 +123,22 @@ class Pool {
   readonly targets: Target[] = [];
   /** Closed loop: next target in this pool's round robin. */
   rr = 0;
+  /**
+   * https: one TLS context for all of the pool's connections. Without it tls.connect builds a
+   * context per connection (SecureContext showed in the profile at 200 connections, bench/README.md);
+   * verification (rejectUnauthorized) and SNI stay per connection.
+   */
+  private tlsContext: tls.SecureContext | undefined;
   constructor(
     readonly req: EncodedRequest,
     readonly insecureTls: boolean,
     readonly openModel: boolean,
   ) {}
+
+  secureContext(): tls.SecureContext {
+    this.tlsContext ??= tls.createSecureContext();
+    return this.tlsContext;
+  }
 
   pushFree(c: Conn): void {
     if (c.inFree) return;
@@ -215,6 +232,7 @@ class Conn {
         port: req.port,
         servername: req.servername,
         rejectUnauthorized: !this.pool.insecureTls,
+        secureContext: this.pool.secureContext(),
         ALPNProtocols: ['http/1.1'],
         onread,
       } as tls.ConnectionOptions);
@@ -279,9 +297,13 @@ class Run {
   private readonly corrected = createLatencyHistogram();
   private readonly uncorrected = createLatencyHistogram();
 
-  // The current second of the timeline.
+  // The current second of the timeline. Latencies are recorded here only and added to the run's
+  // histograms when the second ends (foldSecond): each recordValue costs a log2 and two pow calls
+  // in hdr-histogram-js, the top item of the generator's own profile after the parser (bench/README.md).
   private readonly secHist: Histogram = createLatencyHistogram();
   private readonly secUncorrected: Histogram = createLatencyHistogram();
+  /** Responses whose corrected and uncorrected latencies are the same value (sent at their intended time: the closed loop). */
+  private readonly secBoth: Histogram = createLatencyHistogram();
   private secRequests = 0;
   private secErrors = 0;
   private secondsEmitted = 0;
@@ -509,11 +531,11 @@ class Run {
     const now = performance.now();
     const t = c.target!;
     const status = c.parser.statusCode;
-    const lat = now - c.intendedAt;
-    recordMs(this.corrected, lat);
-    recordMs(this.uncorrected, now - c.sentAt);
-    recordMs(this.secHist, lat);
-    recordMs(this.secUncorrected, now - c.sentAt);
+    if (c.intendedAt === c.sentAt) recordMs(this.secBoth, now - c.sentAt);
+    else {
+      recordMs(this.secHist, now - c.intendedAt);
+      recordMs(this.secUncorrected, now - c.sentAt);
+    }
     this.statusCounts[status]++;
     this.secRequests++;
     this.perUrlCounts[t.urlSlot]++;
@@ -537,9 +559,7 @@ class Run {
       // A request that timed out waited at least this long: leaving it out of the latencies would
       // let a server that stops answering look fast. Its elapsed time is a lower bound. It got no
       // response, so the uncorrected histogram (responses only) does not hold it.
-      const now = performance.now();
-      recordMs(this.corrected, now - c.intendedAt);
-      recordMs(this.secHist, now - c.intendedAt);
+      recordMs(this.secHist, performance.now() - c.intendedAt);
     }
     c.busy = false;
     this.busyCount--;
@@ -622,6 +642,9 @@ class Run {
   }
 
   private emitSecond(): void {
+    this.secHist.add(this.secBoth);
+    this.secUncorrected.add(this.secBoth);
+    this.secBoth.reset();
     const point: TimelinePoint = {
       second: ++this.secondsEmitted,
       requests: this.secRequests,
@@ -639,13 +662,27 @@ class Run {
     this.plan.onSecondHistograms?.(point.second, this.secHist, this.secUncorrected);
     this.secRequests = 0;
     this.secErrors = 0;
-    this.secHist.reset();
-    this.secUncorrected.reset();
+    this.foldSecond();
     try {
       this.plan.onTick?.(point);
     } catch {
       // Progress output must never break a measurement.
     }
+  }
+
+  /** Adds the current second's latencies to the run's histograms and starts the second afresh. */
+  private foldSecond(): void {
+    for (const [from, into] of [
+      [this.secBoth, this.corrected],
+      [this.secBoth, this.uncorrected],
+      [this.secHist, this.corrected],
+      [this.secUncorrected, this.uncorrected],
+    ] as const) {
+      if (from.totalCount > 0) into.add(from);
+    }
+    this.secBoth.reset();
+    this.secHist.reset();
+    this.secUncorrected.reset();
   }
 
   /** The duration is over: nothing more is sent; what is in flight gets the grace. */
@@ -692,6 +729,7 @@ class Run {
     const started = this.t0 > 0;
     // The last, partial second: the window's own, or a grace second in which something completed.
     if (started && (this.secRequests > 0 || this.secondsEmitted * 1000 < this.windowEnd - this.t0 - 1)) this.emitSecond();
+    this.foldSecond(); // nothing recorded may be left out of the run's histograms
 
     let unsent = 0;
     if (started) {
