@@ -752,7 +752,9 @@ class Run {
     const perUrl: Record<string, number> = {};
     this.urlKeys.forEach((k, i) => (perUrl[k] = this.perUrlCounts[i]!));
     const anyClosed = this.plan.clients.some((c) => !(c.rps > 0));
-    const windowMs = started ? this.windowEnd - this.t0 : 0;
+    // A full window is the duration exactly: (t0 + d) - t0 in floating point can come out a hair
+    // under d (1.4999999999999998 s for 1.5 s), and rates and warm-up seconds divide by it.
+    const windowMs = !started ? 0 : this.windowEnd === this.endAt ? this.plan.durationMs : this.windowEnd - this.t0;
     this.resolve({
       startTime: this.startDate,
       endTime: new Date(this.startDate.getTime() + windowMs),
