@@ -1,6 +1,7 @@
 import { redactCookies, redactHeaders, redactUrl, redactUrlsIn } from '../redact.js';
 import type { ErrorKind, ErrorSample, LoadRun, TimelinePoint } from './loadgen/types.js';
 import type { RepeatStats } from './repeats.js';
+import type { MeshOverhead } from './overhead/figures.js';
 import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
 
 /**
@@ -148,6 +149,8 @@ interface SmpStats {
   warmup_s?: number;
   /** With `repeat` > 1: each window's figures, their medians (the headline figures) and spread. */
   repeats?: RepeatStats;
+  /** With a comparison without the mesh (smp/overhead/): both runs' figures, the deltas and the mesh's footprint. */
+  mesh_overhead?: MeshOverhead;
 }
 
 interface SmpHistogram {

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import type { KubeClient } from '../kube/client.js';
+import { inputError } from '../errors.js';
+import type { MeshInfo, MeshMarkers } from '../mesh/registry.js';
+import type { LoadGenerator } from '../smp/loadgen/types.js';
+import { deploySides } from '../smp/overhead/deploy.js';
+import { startResourceSampler } from '../smp/overhead/resources.js';
+import { parseServiceManifest, sampleServiceManifest, serviceObjectsFor, type ServiceObjects } from '../smp/overhead/service-manifest.js';
+import { OVERHEAD_NAMESPACES, type OverheadSide } from '../smp/overhead/sides.js';
+import { assertComparableProfile } from '../smp/overhead/urls.js';
+import type { SmpProfile } from '../smp/profile.js';
+import { runSmpProfile, type SmpRunOptions, type SmpRunOutcome } from './smp.js';
+
+/**
+ * The mesh overhead flow (issue 12, part 3): check the profile and the manifest, deploy the service
+ * into both namespaces, run the profile's load as pods in each in interleaved pairs of windows
+ * (pipeline/smp.ts), and remove what was deployed, also after a failure or a cancellation.
+ */
+
+export interface ComparisonSettings {
+  kube: KubeClient;
+  /** How the user asked, for messages: `--compare-without-mesh`, `input compare_without_mesh`. */
+  option: string;
+  /** The manifest file (absolute) and how the user named it; absent: the sample app. */
+  manifest?: { path: string; label: string };
+  /** The load of one side: the profile's clients as pods in `namespace`, with the pod markers given. */
+  loadFor(side: OverheadSide, namespace: string, pod: { labels: Record<string, string>; annotations: Record<string, string> }): LoadGenerator;
+  /** How long the service may take to be available (and the namespaces to go afterwards). */
+  readyTimeoutMs: number;
+  /** Time between metrics-server samples during the meshed windows. */
+  metricsIntervalMs?: number;
+}
+
+/** The mesh whose cost is measured must inject a sidecar by markers meshspec can set. */
+function requireSidecarMesh(mesh: MeshInfo, option: string): void {
+  const m = mesh.injection;
+  const any = (x?: Record<string, string>) => x !== undefined && Object.keys(x).length > 0;
+  if (mesh.id === 'none') throw inputError(`${option}: no mesh is named: set the mesh (service_mesh input, --mesh, or mesh.type in the profile) whose cost is measured`);
+  if (!any(m.labels) && !any(m.annotations) && !any(m.podAnnotations)) {
+    throw inputError(`${option}: ${mesh.displayName} injects no sidecar by a namespace or pod marker meshspec knows, so there is no copy of the service without it to set apart; compare on a sidecar mesh (istio, linkerd, kuma, consul, osm)`);
+  }
+}
+
+/** Everything that can be refused before the cluster is touched. */
+export async function prepareComparison(profile: SmpProfile, settings: Pick<ComparisonSettings, 'option' | 'manifest'>): Promise<Record<OverheadSide, ServiceObjects>> {
+  const mesh = profile.mesh.info;
+  requireSidecarMesh(mesh, settings.option);
+  assertComparableProfile(profile, settings.option);
+  let source = sampleServiceManifest();
+  if (settings.manifest) {
+    let text: string;
+    try {
+      text = await readFile(settings.manifest.path, 'utf8');
+    } catch (error) {
+      throw inputError(`${settings.manifest.label}: cannot read ${settings.manifest.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    source = parseServiceManifest(text, settings.manifest.path);
+  }
+  const where = settings.manifest?.label ?? 'the sample service';
+  return {
+    plain: serviceObjectsFor(source, 'plain', OVERHEAD_NAMESPACES.plain, mesh, where),
+    meshed: serviceObjectsFor(source, 'meshed', OVERHEAD_NAMESPACES.meshed, mesh, where),
+  };
+}
+
+const podMarkers = (m: MeshMarkers | undefined) => ({ labels: {}, annotations: { ...(m?.podAnnotations ?? {}) } });
+
+/** runSmpProfile with the comparison: the meshed run is the result, the plain one is written beside it. */
+export async function runSmpComparison(options: SmpRunOptions, settings: ComparisonSettings): Promise<SmpRunOutcome> {
+  const { profile, logger } = options;
+  const mesh = profile.mesh.info;
+  const services = await prepareComparison(profile, settings);
+  logger.info(`mesh overhead of ${mesh.displayName}: the service in ${OVERHEAD_NAMESPACES.plain} (no sidecars) and ${OVERHEAD_NAMESPACES.meshed} (injected)`);
+  const deployed = await deploySides(
+    (['plain', 'meshed'] as const).map((side) => ({ side, namespace: OVERHEAD_NAMESPACES[side], service: services[side] })),
+    { kube: settings.kube, mesh, logger, signal: options.signal, readyTimeoutMs: settings.readyTimeoutMs },
+  );
+  const sampler = await startResourceSampler({
+    kube: settings.kube,
+    meshedNamespace: OVERHEAD_NAMESPACES.meshed,
+    controlPlaneNamespace: mesh.installer?.controlPlane.namespace,
+    appContainers: services.meshed.appContainers,
+    intervalMs: settings.metricsIntervalMs ?? 5000,
+    logger,
+  });
+  try {
+    return await runSmpProfile({
+      ...options,
+      overhead: {
+        generators: {
+          plain: settings.loadFor('plain', OVERHEAD_NAMESPACES.plain, podMarkers(mesh.optOut)),
+          meshed: settings.loadFor('meshed', OVERHEAD_NAMESPACES.meshed, podMarkers(mesh.injection)),
+        },
+        mesh,
+        namespaces: { ...OVERHEAD_NAMESPACES },
+        sampler,
+      },
+    });
+  } finally {
+    await sampler.stop();
+    await deployed.cleanup();
+  }
+}
