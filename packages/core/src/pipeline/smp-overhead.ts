@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { KubeClient } from '../kube/client.js';
+import { DEFAULTS } from '../defaults.js';
 import { inputError } from '../errors.js';
 import type { MeshInfo, MeshMarkers } from '../mesh/registry.js';
 import type { LoadGenerator } from '../smp/loadgen/types.js';
@@ -17,16 +18,21 @@ import { runSmpProfile, type SmpRunOptions, type SmpRunOutcome } from './smp.js'
  * (pipeline/smp.ts), and remove what was deployed, also after a failure or a cancellation.
  */
 
-export interface ComparisonSettings {
+/** The cluster side of a comparison, connected only after every input check has passed. */
+export interface ComparisonCluster {
   kube: KubeClient;
+  /** The load of one side: the profile's clients as pods in `namespace`, with the pod markers given. */
+  loadFor(side: OverheadSide, namespace: string, pod: { labels: Record<string, string>; annotations: Record<string, string> }): LoadGenerator;
+}
+
+export interface ComparisonSettings {
   /** How the user asked, for messages: `--compare-without-mesh`, `input compare_without_mesh`. */
   option: string;
   /** The manifest file (absolute) and how the user named it; absent: the sample app. */
   manifest?: { path: string; label: string };
-  /** The load of one side: the profile's clients as pods in `namespace`, with the pod markers given. */
-  loadFor(side: OverheadSide, namespace: string, pod: { labels: Record<string, string>; annotations: Record<string, string> }): LoadGenerator;
-  /** How long the service may take to be available (and the namespaces to go afterwards). */
-  readyTimeoutMs: number;
+  connect(): Promise<ComparisonCluster> | ComparisonCluster;
+  /** How long the service may take to be available (and the namespaces to go afterwards); default DEFAULTS.overheadReadyMs. */
+  readyTimeoutMs?: number;
   /** Time between metrics-server samples during the meshed windows. */
   metricsIntervalMs?: number;
 }
@@ -70,13 +76,15 @@ export async function runSmpComparison(options: SmpRunOptions, settings: Compari
   const { profile, logger } = options;
   const mesh = profile.mesh.info;
   const services = await prepareComparison(profile, settings);
+  const { kube, loadFor } = await settings.connect();
+  const readyTimeoutMs = settings.readyTimeoutMs ?? DEFAULTS.overheadReadyMs;
   logger.info(`mesh overhead of ${mesh.displayName}: the service in ${OVERHEAD_NAMESPACES.plain} (no sidecars) and ${OVERHEAD_NAMESPACES.meshed} (injected)`);
   const deployed = await deploySides(
     (['plain', 'meshed'] as const).map((side) => ({ side, namespace: OVERHEAD_NAMESPACES[side], service: services[side] })),
-    { kube: settings.kube, mesh, logger, signal: options.signal, readyTimeoutMs: settings.readyTimeoutMs },
+    { kube, mesh, logger, signal: options.signal, readyTimeoutMs },
   );
   const sampler = await startResourceSampler({
-    kube: settings.kube,
+    kube,
     meshedNamespace: OVERHEAD_NAMESPACES.meshed,
     controlPlaneNamespace: mesh.installer?.controlPlane.namespace,
     appContainers: services.meshed.appContainers,
@@ -88,8 +96,8 @@ export async function runSmpComparison(options: SmpRunOptions, settings: Compari
       ...options,
       overhead: {
         generators: {
-          plain: settings.loadFor('plain', OVERHEAD_NAMESPACES.plain, podMarkers(mesh.optOut)),
-          meshed: settings.loadFor('meshed', OVERHEAD_NAMESPACES.meshed, podMarkers(mesh.injection)),
+          plain: loadFor('plain', OVERHEAD_NAMESPACES.plain, podMarkers(mesh.optOut)),
+          meshed: loadFor('meshed', OVERHEAD_NAMESPACES.meshed, podMarkers(mesh.injection)),
         },
         mesh,
         namespaces: { ...OVERHEAD_NAMESPACES },
