@@ -39,8 +39,9 @@ export function addedContainers(pod: V1Pod, appContainers: readonly string[]): s
     ...(pod.spec?.containers ?? []).map((c) => c.name),
     // Native sidecars (Kubernetes 1.29+): init containers that keep running, as Istio and Linkerd can inject them.
     ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name),
+    ...(pod.status?.containerStatuses ?? []).map((c) => c.name),
   ];
-  return names.filter((n) => !own.has(n));
+  return [...new Set(names.filter((n) => !own.has(n)))];
 }
 
 interface Sample {
