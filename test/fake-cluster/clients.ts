@@ -24,6 +24,7 @@ export function clients(cluster: Pick<Cluster, 'kubeconfig'>) {
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
     core: kc.makeApiClient(k8s.CoreV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),
+    batch: kc.makeApiClient(k8s.BatchV1Api),
     ext: kc.makeApiClient(k8s.ApiextensionsV1Api),
     custom: kc.makeApiClient(k8s.CustomObjectsApi),
   };

@@ -46,6 +46,7 @@ import { ApiError, errors } from './errors.mjs';
 import { startControllers, localApiService, NODE_NAME, isReady } from './controllers.mjs';
 import { createPortForward } from './portforward.mjs';
 import { createEchoPodRuntime } from './pod-runtime.mjs';
+import { renderCriLog, textToCriRecords } from './cri-log.mjs';
 import { compileLabelSelector, matchesLabels, parseFieldSelector, matchesFields } from './selectors.mjs';
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -358,21 +359,18 @@ export async function startFakeCluster(options = {}) {
     }
     if (!names.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
     if (q.get('previous') === 'true') throw errors.badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
-    if (!controllers.podEndpoint(pod)) {
-      const reason = pod.status?.containerStatuses?.find((c) => c.name === container)?.state?.waiting?.reason ?? 'ContainerCreating';
+    const processLog = controllers.processLog(pod, container);
+    const state = pod.status?.containerStatuses?.find((c) => c.name === container)?.state;
+    if (processLog ? state?.waiting || !state : !controllers.podEndpoint(pod)) {
+      const reason = state?.waiting?.reason ?? 'ContainerCreating';
       throw errors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
     }
-    let lines = String(podRuntime.logs(pod, { container }) ?? '').split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    const tail = Number(q.get('tailLines') ?? -1);
-    if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
-    if (q.get('timestamps') === 'true') {
-      const at = pod.status?.startTime ? new Date(pod.status.startTime).toISOString().replace('Z', '000000Z') : now();
-      lines = lines.map((l) => `${at} ${l}`);
-    }
-    let text = lines.map((l) => `${l}\n`).join('');
-    const limit = Number(q.get('limitBytes') ?? 0);
-    if (limit > 0) text = Buffer.from(text).subarray(0, limit).toString();
+    const at = pod.status?.startTime ? new Date(pod.status.startTime).toISOString().replace('Z', '000000Z') : now();
+    const log = processLog ?? textToCriRecords(String(podRuntime.logs(pod, { container }) ?? ''), at);
+    const number = (k) => (q.has(k) ? Number(q.get(k)) : undefined);
+    const sinceSeconds = number('sinceSeconds');
+    const sinceTime = q.get('sinceTime') ? Date.parse(String(q.get('sinceTime'))) : sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : undefined;
+    const text = renderCriLog(log, { tailLines: number('tailLines'), limitBytes: number('limitBytes'), timestamps: q.get('timestamps') === 'true', sinceTime });
     return sendText(res, 200, text);
   }
 
@@ -434,7 +432,8 @@ function parseResourcePath(group, segs) {
 
 function deleteOptions(q, body) {
   return {
-    propagationPolicy: q.get('propagationPolicy') ?? body?.propagationPolicy,
+    propagationPolicy: q.get('propagationPolicy') ?? body?.propagationPolicy ?? undefined,
+    orphanDependents: q.has('orphanDependents') ? q.get('orphanDependents') === 'true' : body?.orphanDependents ?? undefined,
     preconditions: body?.preconditions,
     dryRun: q.getAll('dryRun').includes('All') || (body?.dryRun ?? []).includes('All'),
   };
@@ -492,6 +491,7 @@ function sendJson(res, code, body, warnings = []) {
   res.end(text);
 }
 
+/** @param {http.ServerResponse} res @param {number} code @param {string | Buffer} text */
 function sendText(res, code, text) {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);

@@ -2,6 +2,7 @@
 // allocation of Service cluster IPs and node ports. Also the object-metadata validation shared by all kinds.
 import { fieldErrors } from './errors.mjs';
 import { compileLabelSelector, matchesLabels } from './selectors.mjs';
+import { admitJob } from './job-admission.mjs';
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -78,6 +79,8 @@ export function admitBuiltin(type, obj, old, ctx) {
       return [];
     case 'apps/deployments':
       return admitDeployment(obj, old);
+    case 'batch/jobs':
+      return admitJob(obj, old, defaultPodSpec, validatePodSpec);
     case 'admissionregistration.k8s.io/validatingadmissionpolicies':
       return admitValidatingAdmissionPolicy(obj);
     case 'admissionregistration.k8s.io/validatingadmissionpolicybindings':

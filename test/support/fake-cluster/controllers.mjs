@@ -4,16 +4,24 @@
 // - deployments: one Pod per replica (no ReplicaSets; pods are owned by the Deployment), rolling template changes, status;
 // - pods: scheduled to `fake-node`, started through the pod runtime, Running and Ready once it has started;
 // - services: an Endpoints object with the ready pods the selector picks;
-// - garbage collection by ownerReferences.
+// - jobs: see job-controller.mjs (Job controller, TTL after finished);
+// - garbage collection by ownerReferences (gc.mjs).
 import { createHash } from 'node:crypto';
 import { establishedStatus, isEstablished } from './crds.mjs';
 import { defaultPodSpec } from './builtins.mjs';
 import { canonical, now } from './store.mjs';
+import { NODE_NAME } from './node.mjs';
+import { dependentsOf, deleteForeground } from './gc.mjs';
+import { createJobController } from './job-controller.mjs';
+import { createProcessPods, isProcessPod } from './process-pods.mjs';
 
-export const NODE_NAME = 'fake-node';
+export { NODE_NAME } from './node.mjs';
 
 /**
- * @typedef {{ start(pod: any): Promise<{ port: number, host: string }>, stop(pod: any): Promise<void>, logs(pod: any): string }} PodRuntime
+ * @typedef {{ start(pod: any): Promise<{ port: number, host: string }>, stop(pod: any): Promise<void>, logs(pod: any): string,
+ *   pullError?: (image: string) => Error | undefined, sidecarFor?: (pod: any) => { name: string, image: string } | undefined }} PodRuntime
+ *   Pods of an official Node image with a `node` command run as processes instead (process-pods.mjs); the
+ *   optional hooks tell that runtime which images cannot be pulled and which pods get a sidecar.
  */
 
 const CRDS = { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' };
@@ -68,9 +76,13 @@ export function startControllers({ store, podRuntime, onError = (err) => console
     }
   };
 
+  const processPods = createProcessPods({ store, hooks: podRuntime, onError });
+  const jobs = createJobController({ store, enqueue, deleteWithDependents: (ref) => deleteForeground(store, ref) });
+
   const onChange = (/** @type {import('./store.mjs').ChangeEvent} */ ev) => {
     const { type, group, resource, namespace, name, object } = ev;
     if (type === 'DELETED') enqueue(`gc/${object.metadata.uid}`, () => collectGarbage(object.metadata.uid));
+    jobs.onChange(ev);
     switch (`${group}/${resource}`) {
       case 'apiextensions.k8s.io/customresourcedefinitions':
         if (type === 'DELETED') enqueue(`crd-delete/${name}`, () => crdDeleted(object));
@@ -160,10 +172,8 @@ export function startControllers({ store, podRuntime, onError = (err) => console
 
   // --- garbage collection -------------------------------------------------------------------------------------
   function collectGarbage(uid) {
-    for (const { group, resource, object } of store.all()) {
-      if ((object.metadata.ownerReferences ?? []).some((o) => o.uid === uid)) {
-        store.delete({ group, resource, namespace: object.metadata.namespace, name: object.metadata.name });
-      }
+    for (const { group, resource, object } of dependentsOf(store, uid)) {
+      store.delete({ group, resource, namespace: object.metadata.namespace, name: object.metadata.name });
     }
   }
 
@@ -250,6 +260,11 @@ export function startControllers({ store, podRuntime, onError = (err) => console
       };
     });
     if (!scheduledPod || !sameUid(scheduledPod) || runtimes.has(uid)) return;
+    if (isProcessPod(scheduledPod)) {
+      runtimes.set(uid, Promise.resolve(undefined));
+      processPods.start(scheduledPod, nextPodIP());
+      return;
+    }
     /** @type {Promise<{ host: string, port: number } | undefined>} */
     const started = Promise.resolve()
       .then(() => podRuntime.start(scheduledPod))
@@ -258,7 +273,7 @@ export function startControllers({ store, podRuntime, onError = (err) => console
         (err) => {
           store.mutate(ref, (p) => {
             if (!sameUid(p)) return false;
-            p.status.phase = 'Running';
+            p.status.phase = /** @type {any} */ (err)?.reason === 'ImagePullBackOff' ? 'Pending' : 'Running';
             p.status.conditions = podConditions(p, false);
             const message = String(/** @type {Error} */ (err)?.message ?? err);
             // A runtime may say why (`reason`: ImagePullBackOff for an image that cannot be pulled).
@@ -295,6 +310,7 @@ export function startControllers({ store, podRuntime, onError = (err) => console
     if (!started) return;
     runtimes.delete(uid);
     endpoints.delete(uid);
+    if (processPods.has(pod)) return processPods.stop(pod);
     const ep = await started;
     if (ep) await podRuntime.stop(pod);
   }
@@ -351,6 +367,10 @@ export function startControllers({ store, podRuntime, onError = (err) => console
     podEndpoint(pod) {
       return endpoints.get(pod.metadata.uid);
     },
+    /** The CRI log of a process pod's container, or undefined for pods of the other runtimes. @param {any} pod @param {string} container */
+    processLog(pod, container) {
+      return processPods.has(pod) ? processPods.log(pod, container) : undefined;
+    },
     /** Resolves once no reconcile is queued and no pod start is in flight. */
     async idle() {
       while (queue.size > 0 || scheduled || pending.size > 0) {
@@ -361,6 +381,7 @@ export function startControllers({ store, podRuntime, onError = (err) => console
     async close() {
       closed = true;
       store.off('change', onChange);
+      jobs.close();
       queue.clear();
       await Promise.allSettled([...pending]);
       const stops = [];
@@ -370,6 +391,7 @@ export function startControllers({ store, podRuntime, onError = (err) => console
       }
       runtimes.clear();
       endpoints.clear();
+      stops.push(processPods.closeAll());
       await Promise.allSettled(stops);
     },
   };

@@ -9,6 +9,22 @@ import { mergePatch, jsonPatch, strategicMerge, PatchError } from './patch.mjs';
 import { serverSideApply, trackUpdate } from './apply.mjs';
 import { parseFieldSelector, SelectorError, compileLabelSelector } from './selectors.mjs';
 import { now } from './store.mjs';
+import { deleteForeground } from './gc.mjs';
+
+const PROPAGATION = ['Foreground', 'Background', 'Orphan'];
+
+/**
+ * The propagation a DELETE gets: the request's, else its legacy orphanDependents, else the kind's default.
+ * Jobs served as batch/v1 orphan their pods by default, for backward compatibility
+ * (kubernetes/kubernetes pkg/registry/batch/job/strategy.go, DefaultGarbageCollectionPolicy: OrphanDependents
+ * for batch/v1); every other kind here deletes dependents in the background.
+ * @param {ResourceType} type @param {{ propagationPolicy?: string, orphanDependents?: boolean }} opts
+ */
+function propagation(type, opts) {
+  if (opts.propagationPolicy) return opts.propagationPolicy;
+  if (opts.orphanDependents !== undefined) return opts.orphanDependents ? 'Orphan' : 'Background';
+  return type.group === 'batch' && type.resource === 'jobs' && type.version === 'v1' ? 'Orphan' : 'Background';
+}
 
 /** @typedef {import('./resources.mjs').ResourceType} ResourceType */
 
@@ -258,7 +274,7 @@ export class Rest {
 
   /**
    * @param {ResourceType} type
-   * @param {{ propagationPolicy?: string, preconditions?: { uid?: string, resourceVersion?: string }, dryRun?: boolean }} opts
+   * @param {{ propagationPolicy?: string, orphanDependents?: boolean, preconditions?: { uid?: string, resourceVersion?: string }, dryRun?: boolean }} opts
    * @returns {{ object: any, code: number }}
    */
   delete(type, namespace, name, opts = {}) {
@@ -266,6 +282,12 @@ export class Rest {
     const old = this.store.get(ref);
     if (!old) throw errors.notFound(type, name);
     const pre = opts.preconditions ?? {};
+    if (opts.propagationPolicy !== undefined && !PROPAGATION.includes(opts.propagationPolicy)) {
+      throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Foreground", "Background", "Orphan", "nil"`, {});
+    }
+    if (opts.propagationPolicy !== undefined && opts.orphanDependents !== undefined) {
+      throw new ApiError(422, 'Invalid', 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "": orphanDependents and deletionPropagation cannot be both set', {});
+    }
     if (pre.uid && pre.uid !== old.metadata.uid) {
       throw errors.conflict(type, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
     }
@@ -280,8 +302,11 @@ export class Rest {
       return { object: this.present(type, marked), code: 200 };
     }
     if (opts.dryRun) return { object: this.present(type, old), code: 200 };
-    if (opts.propagationPolicy === 'Orphan') this.orphanDependents(old.metadata.uid);
-    const deleted = this.store.delete(ref);
+    const policy = propagation(type, opts);
+    if (policy === 'Orphan') this.orphanDependents(old.metadata.uid);
+    // Foreground: dependents first, then the owner (no graceful deletion here, so the owner goes at once after them).
+    // Background: the owner now; the garbage collector (controllers.mjs) deletes the dependents.
+    const deleted = policy === 'Foreground' ? deleteForeground(this.store, ref) : this.store.delete(ref);
     if (type.returnDeletedObject) return { object: this.present(type, deleted), code: 200 };
     /** @type {Record<string, unknown>} */
     const details = { name };

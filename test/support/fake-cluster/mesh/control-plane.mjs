@@ -17,6 +17,8 @@
  * @property {'injected' | 'all'} sidecars  `all`: every pod is in the mesh without opting in
  * @property {'namespace-or-pod' | 'pod'} [markersOn]  where the injector reads its markers (default: either)
  * @property {string[]} [meshDomains]  DNS zones the mesh serves
+ * @property {{ name: string, image: (v: string) => string }} [sidecar]  the container its injector adds to a pod
+ *   (non-native: a regular container that runs until the pod is deleted, so a Job's pod never completes)
  */
 
 /** @type {Record<string, ControlPlane>} */
@@ -42,6 +44,7 @@ const CONTROL_PLANES = {
       annotations: { 'openservicemesh.io/sidecar-injection': 'enabled' },
     },
     sidecars: 'injected',
+    sidecar: { name: 'envoy', image: () => 'docker.io/envoyproxy/envoy-distroless:v1.22.2' },
   },
   linkerd: {
     id: 'linkerd',
@@ -70,6 +73,7 @@ const CONTROL_PLANES = {
     ],
     injection: { annotations: { 'linkerd.io/inject': 'enabled' } },
     sidecars: 'injected',
+    sidecar: { name: 'linkerd-proxy', image: (v) => `cr.l5d.io/linkerd/proxy:${v}` },
   },
   istio: {
     id: 'istio',
@@ -91,6 +95,7 @@ const CONTROL_PLANES = {
     ],
     injection: { labels: { 'istio-injection': 'enabled' } },
     sidecars: 'injected',
+    sidecar: { name: 'istio-proxy', image: (v) => `docker.io/istio/proxyv2:${v}` },
   },
   traefik_mesh: {
     id: 'traefik_mesh',
@@ -130,6 +135,7 @@ const CONTROL_PLANES = {
     injection: { annotations: { 'consul.hashicorp.com/connect-inject': 'true' } },
     markersOn: 'pod',
     sidecars: 'injected',
+    sidecar: { name: 'consul-dataplane', image: () => 'hashicorp/consul-dataplane:1.5.0' },
   },
   kuma: {
     id: 'kuma',
@@ -149,6 +155,7 @@ const CONTROL_PLANES = {
     ],
     injection: { labels: { 'kuma.io/sidecar-injection': 'enabled' } },
     sidecars: 'injected',
+    sidecar: { name: 'kuma-sidecar', image: (v) => `docker.io/kumahq/kuma-dp:${v}` },
   },
 };
 

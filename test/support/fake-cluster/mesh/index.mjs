@@ -106,14 +106,16 @@ export function createMeshSimulation(options) {
   runtime = createPodRuntime({ outboundFor: (pod) => (req) => sidecar.request(pod, req), injected: injectedNow });
   const metricsApi = rules.metricsApi && (profile?.metricsApi ?? true) ? createMetricsApi({ store, recorder, rules }) : null;
 
+  /** The node cannot pull these images (`unpullableImages`): the error kubelet reports, with its reason. @param {string} image */
+  const pullError = (image) =>
+    (options.unpullableImages ?? []).includes(image)
+      ? Object.assign(new Error(`Back-off pulling image "${image}": ErrImagePull: failed to resolve reference "${image}": not found`), { reason: 'ImagePullBackOff' })
+      : undefined;
+
   /** The control plane's start-up check (profile.prepare) fails its pods, as a failing init container would. @param {any} pod */
   const start = (pod) => {
-    const missing = (pod.spec?.containers ?? []).find((/** @type {any} */ c) => (options.unpullableImages ?? []).includes(c.image));
-    if (missing) {
-      return Promise.reject(
-        Object.assign(new Error(`Back-off pulling image "${missing.image}": ErrImagePull: failed to resolve reference "${missing.image}": not found`), { reason: 'ImagePullBackOff' }),
-      );
-    }
+    const missing = (pod.spec?.containers ?? []).map((/** @type {any} */ c) => pullError(c.image)).find(Boolean);
+    if (missing) return Promise.reject(missing);
     if (profile?.prepare && cp && pod.metadata?.namespace === cp.namespace) {
       const failed = profile.prepare(preferredVersions(list({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' })));
       if (failed) return Promise.reject(new Error(`prepare: ${failed}`));
@@ -145,6 +147,9 @@ export function createMeshSimulation(options) {
       stop: (pod) => runtime.stop(pod),
       /** @param {any} pod */
       logs: (pod) => runtime.logs(pod),
+      pullError,
+      /** The sidecar container the injector adds to a pod starting now, if any. @param {any} pod */
+      sidecarFor: (pod) => (cp?.sidecar && injectedNow(pod) ? { name: cp.sidecar.name, image: cp.sidecar.image(cp.defaultVersion) } : undefined),
     },
 
     /** Where a started pod's server listens (for tests that skip port-forward). @param {any} pod */

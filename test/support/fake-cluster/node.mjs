@@ -1,0 +1,2 @@
+// The one node of the fake cluster.
+export const NODE_NAME = 'fake-node';
