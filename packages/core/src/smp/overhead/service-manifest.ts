@@ -36,7 +36,7 @@ export interface ServiceObjects {
 }
 
 /** The default service: Service `sample-app` on 9091 (GET /echo answers), one replica of the SMI suite's sample app. */
-export const SAMPLE_SERVICE = { name: 'sample-app', port: SAMPLE_APP_PORT, path: '/echo' } as const;
+const SAMPLE_SERVICE = { name: 'sample-app', port: SAMPLE_APP_PORT, path: '/echo' } as const;
 
 export function sampleServiceManifest(): KubernetesObject[] {
   const labels = { app: SAMPLE_SERVICE.name };
