@@ -9,3 +9,4 @@ export { readPublishInputs, readArtifactInputs, reportPublish, type ArtifactInpu
 export { readLifecycleInputs, provisionCluster, provisionMesh, diagnose, teardownFromState, type LifecycleInputs } from './lifecycle.js';
 export { readGitHubInputs, shareResults, type GitHubInputs } from './share-results.js';
 export { readGateInputs, resolveGate } from './gate-inputs.js';
+export { readComparisonInputs } from './comparison-inputs.js';
