@@ -75,6 +75,7 @@ describe('action metadata', () => {
     expect([smp.output_dir, smi.output_dir, gamma.output_dir]).toEqual([DEFAULTS.outDir, DEFAULTS.outDir, DEFAULTS.outDir]);
     expect(requireDuration(gamma.cluster_timeout!, 'cluster_timeout')).toBe(DEFAULTS.clusterReadyMs);
     expect(requireDuration(smp.request_timeout!, 'request_timeout')).toBe(DEFAULTS.requestTimeoutMs);
+    expect([smp.load_pods, smp.load_image, smp.load_namespace]).toEqual([String(DEFAULTS.loadPods), DEFAULTS.loadImage, DEFAULTS.loadNamespace]);
     expect(requireDuration(DEFAULTS.requestTimeout, 'DEFAULTS.requestTimeout')).toBe(DEFAULTS.requestTimeoutMs);
     expect(requireDuration(smi.step_timeout!, 'step_timeout')).toBe(DEFAULTS.stepTimeoutMs);
     for (const inputs of [smp, smi]) {
@@ -124,7 +125,7 @@ describe('inputs are wired', () => {
   // every input its main.ts reads is declared: no dead inputs, no silent typos.
   // The glue each action calls: every action shares the comment and release inputs; smp-action reads the gate's.
   const glueOf = (action: string) =>
-    ['publish-inputs.ts', 'lifecycle.ts', 'share-results.ts', ...(action === 'smp-action' ? ['gate-inputs.ts', 'comparison-inputs.ts'] : [])].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
+    ['publish-inputs.ts', 'lifecycle.ts', 'share-results.ts', ...(action === 'smp-action' ? ['gate-inputs.ts', 'load-inputs.ts', 'comparison-inputs.ts'] : [])].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
   const names = (text: string) => new Set([...text.matchAll(/inputs\.\w+\('([a-z_]+)'/g)].map((m) => m[1]!));
   for (const action of ['smp-action', 'smi-conformance-action', 'gamma-conformance-action']) {
     it(action, () => {

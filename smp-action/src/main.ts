@@ -16,6 +16,7 @@ import {
   VERSION,
   kindOf,
   worstKind,
+  withLoadSource, loadsFromCluster,
   type Logger,
   type PublishSettings,
   type SmpProfile,
@@ -32,7 +33,7 @@ import {
   readGitHubInputs,
   resolveGate,
   shareResults,
-  readLifecycleInputs,
+  readLifecycleInputs, readLoadInputs,
   readPublishInputs,
   reportPublish,
   run,
@@ -83,6 +84,7 @@ function readInputs(signal: AbortSignal) {
     insecureTls: inputs.bool('insecure_tls', false),
     outputDir: inputs.str('output_dir', DEFAULTS.outDir),
     platform: inputs.optional('platform'),
+    load: readLoadInputs(),
   };
 }
 
@@ -125,10 +127,13 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   for (const secret of profileSecrets(profile)) maskSecret(secret);
   // The baseline too, before any cluster: a first run's notice (or a bad file) shows at once.
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
+  if (loadsFromCluster(profile) && i.lifecycle.cluster === 'none') throw inputError('input cluster: none, but the profile\'s clients are internal: true (load from inside a cluster); set cluster to existing or auto');
   let env: { kubernetes_version?: string } | undefined;
+  let kubeconfig = i.lifecycle.kubeconfig;
   if (i.needsCluster) {
     const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
     env = { kubernetes_version: cluster.serverVersion };
+    kubeconfig = cluster.kubeconfigPath ?? kubeconfig;
     if (i.installMesh && i.mesh) {
       try {
         const installed = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: false, kubeconfigPath: cluster.kubeconfigPath ?? '', where: 'input service_mesh' }, logger, signal);
@@ -141,7 +146,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   }
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
   const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
-  const outcome = await logger.group('Load', () =>
+  const outcome = await logger.group('Load', () => withLoadSource(profile, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, (load) =>
     runSmpProfile({
       profile,
       outDir,
@@ -151,14 +156,14 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       insecureTls: i.insecureTls,
       logger,
       signal,
-      env,
       detailsUri: runUrl,
       scrub: (t) => scrubber.scrub(t),
       version: VERSION,
       noise: i.gate.noise,
       baseline: gate.baseline,
       regression: gate.rules,
-    }),
+      ...load, env: load.env ? { ...env, ...load.env } : env, // internal: true clients: pods in the cluster of input kubeconfig or the one provisioned here
+    })),
   );
   logger.info(outcome.table);
   for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);

@@ -21,4 +21,13 @@ export const DEFAULTS = {
   kubeRequestMs: 30_000,
   /** The first contact with an API server (`ping`). */
   kubePingMs: 10_000,
+  /** In-cluster load (internal: true clients): how many pods share the load. */
+  loadPods: 1,
+  /**
+   * The load pods' image: the official Node image, pinned to the multi-arch index digest of
+   * 24.19.0 (docker-library/repo-info repos/node/remote/24-alpine.md).
+   */
+  loadImage: 'node:24-alpine@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43',
+  /** The load Job's namespace; created when missing, and then deleted afterwards. */
+  loadNamespace: 'meshspec-load',
 } as const;

@@ -13,6 +13,7 @@ import { intFlag, listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
 import { inputError } from '../errors.js';
 import { DEFAULTS } from '../defaults.js';
+import { withLoadSource } from '../pipeline/in-cluster-load.js';
 
 export const DEFAULT_OUT_DIR = DEFAULTS.outDir;
 export const DEFAULT_REQUEST_TIMEOUT = DEFAULTS.requestTimeout;
@@ -37,6 +38,11 @@ const FLAGS = {
   'request-timeout': { type: 'string' },
   insecure: { type: 'boolean' },
   redact: { type: 'string', multiple: true },
+  pods: { type: 'string' },
+  'load-image': { type: 'string' },
+  'load-namespace': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
   ...PROVIDER_FLAGS,
 } as const;
 
@@ -72,6 +78,15 @@ Runs an SMP performance profile and writes smp-result.json, fortio.json and summ
       --insecure             accept self-signed TLS certificates
       --redact NAME          also mask this header or query parameter's values (repeatable,
                              or comma-separated; any case)
+
+Load from inside the cluster (profiles whose clients are all internal: true):
+      --pods N               load pods sharing each client's connections and rps exactly (default 1);
+                             every client needs at least N connections
+      --load-image IMAGE     the pods' image (default ${DEFAULTS.loadImage})
+      --load-namespace NS    the namespace of the load Job (default ${DEFAULTS.loadNamespace}; created
+                             when missing and then deleted afterwards)
+      --kubeconfig FILE      kubeconfig (default: KUBECONFIG, then ~/.kube/config)
+      --context NAME         kubeconfig context (default: the current one)
 
 ${PROVIDER_HELP}
 
@@ -169,21 +184,32 @@ export const smpRun: CliCommand = {
     const profile = applyOverrides(await loadProfile(values, positionals, io, settings), overrides);
     // Values redacted by name are masked wherever else they appear: the log and every file.
     for (const secret of profileSecrets(profile)) io.secrets.add(secret);
-    const outcome = await runSmpProfile({
-      profile,
-      outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
-      outDirSource: '--out',
-      thresholds,
-      requestTimeoutMs,
-      insecureTls: values.insecure === true,
+    const loadSource = {
+      pods: intFlag(strFlag(values, 'pods'), 'pods', 1),
+      image: strFlag(values, 'load-image'),
+      namespace: strFlag(values, 'load-namespace'),
+      cluster: { kubeconfig: strFlag(values, 'kubeconfig'), context: strFlag(values, 'context'), kubeconfigSource: '--kubeconfig', env: io.env, cwd: io.cwd },
+      names: { pods: '--pods', image: '--load-image', namespace: '--load-namespace', kubeconfig: '--kubeconfig' },
       logger: io.logger,
-      signal: io.signal,
-      scrub: (t) => io.secrets.scrub(t),
-      version: VERSION,
-      noise: gate.noise,
-      baseline: gate.baseline,
-      regression: gate.rules,
-    });
+    };
+    const outcome = await withLoadSource(profile, loadSource, (load) =>
+      runSmpProfile({
+        profile,
+        outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
+        outDirSource: '--out',
+        thresholds,
+        requestTimeoutMs,
+        insecureTls: values.insecure === true,
+        logger: io.logger,
+        signal: io.signal,
+        scrub: (t) => io.secrets.scrub(t),
+        version: VERSION,
+        noise: gate.noise,
+        baseline: gate.baseline,
+        regression: gate.rules,
+        ...load,
+      }),
+    );
     return publishAfterRun(outcome, profile, settings, io, printOutcome(outcome, io));
   },
 };

@@ -10,3 +10,4 @@ export { readLifecycleInputs, provisionCluster, provisionMesh, diagnose, teardow
 export { readGitHubInputs, shareResults, type GitHubInputs } from './share-results.js';
 export { readGateInputs, resolveGate } from './gate-inputs.js';
 export { readComparisonInputs } from './comparison-inputs.js';
+export { readLoadInputs } from './load-inputs.js';

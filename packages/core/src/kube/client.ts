@@ -10,6 +10,7 @@ import {
   createConfiguration,
   PatchStrategy,
   type KubernetesObject,
+  type CoreV1Event,
   type V1CustomResourceDefinition,
   type V1Pod,
 } from '@kubernetes/client-node';
@@ -130,6 +131,11 @@ export class KubeClient {
     );
   }
 
+  /** Creates an object (POST): fails with 409 when one of that name exists. */
+  async create<T extends KubernetesObject>(object: T): Promise<T> {
+    return this.call(`create ${describeRef(refOf(object))}`, () => this.objects.create(object, undefined, undefined, this.fieldManager)) as Promise<T>;
+  }
+
   /** The live object, or undefined when it does not exist. */
   async read<T extends KubernetesObject = KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
     try {
@@ -155,6 +161,21 @@ export class KubeClient {
   async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
     const list = await this.call(`list pods ${labelSelector} in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
     return list.items;
+  }
+
+  /**
+   * A container's whole log. Never tailLines or limitBytes: tailLines counts the runtime's 16 KiB
+   * partial-line records, not lines, and limitBytes cuts (kubernetes pkg/kubelet/kuberuntime/logs/logs.go).
+   */
+  async podLog(namespace: string, name: string, container: string): Promise<string> {
+    return this.call(`read the log of pod ${namespace}/${name}`, () => this.core.readNamespacedPodLog({ name, namespace, container }));
+  }
+
+  /** The events about one object (core/v1 Events by involvedObject.name), oldest first. */
+  async eventsFor(namespace: string, name: string): Promise<CoreV1Event[]> {
+    const list = await this.call(`list events of ${namespace}/${name}`, () => this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` }));
+    const at = (e: CoreV1Event) => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? 0).getTime();
+    return [...list.items].sort((a, b) => at(a) - at(b));
   }
 
   async readCrd(name: string): Promise<V1CustomResourceDefinition | undefined> {

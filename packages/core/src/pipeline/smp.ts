@@ -8,7 +8,9 @@ import { renderSmpSummary } from '../report/smp-summary.js';
 import { renderSmpTable } from '../report/smp-table.js';
 import { buildFortioResult, type FortioResult } from '../smp/fortio.js';
 import { resolveLoadGenerator } from '../smp/loadgen/registry.js';
-import type { ClientPlan, LoadPlan, TimelinePoint } from '../smp/loadgen/types.js';
+import type { ClientPlan, LoadGenerator, LoadPlan, TimelinePoint } from '../smp/loadgen/types.js';
+import type { LoadSource } from '../smp/in-cluster/load-source.js';
+import { PodLoadError } from '../smp/in-cluster/runner.js';
 import { buildProfile, readProfile, type SmpProfile } from '../smp/profile.js';
 import { defaultProfile, loadProfileFile } from '../smp/profile-source.js';
 import { inputError } from '../errors.js';
@@ -16,7 +18,7 @@ import { fetchProfileByName } from '../provider/publish.js';
 import { providerOptionsFrom, publishSmpRun, type PublishReport, type PublishSettings } from './publish.js';
 import { resolve } from 'node:path';
 import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from '../smp/regression.js';
-import { buildMeasuredResult, measureWithNoiseControl, type NoiseControl } from '../smp/repeats.js';
+import { buildMeasuredResult, emptyRun, measureWithNoiseControl, type MeasuredRuns, type NoiseControl } from '../smp/repeats.js';
 import { testSectionOf, type ResultContext, type SmpResult } from '../smp/result.js';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
 import { judgeRun } from '../report/smp-verdict.js';
@@ -24,7 +26,6 @@ import { measurePairs } from '../smp/overhead/interleave.js';
 import { meshOverheadOf, sideFigures } from '../smp/overhead/figures.js';
 import type { ResourceSampler } from '../smp/overhead/resources.js';
 import { SIDE_TITLE, type OverheadSide } from '../smp/overhead/sides.js';
-import type { LoadGenerator } from '../smp/loadgen/types.js';
 import type { MeshInfo } from '../mesh/registry.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
@@ -37,7 +38,7 @@ export const WITHOUT_MESH_FILE = 'smp-result-without-mesh.json';
 
 /** A comparison with and without the mesh, deployed by pipeline/smp-overhead.ts: one generator per side. */
 export interface OverheadRun {
-  generators: Record<OverheadSide, LoadGenerator>;
+  generators: Record<OverheadSide, LoadGenerator & { lastSource?(): LoadSource | undefined }>;
   mesh: MeshInfo;
   namespaces: Record<OverheadSide, string>;
   sampler: Pick<ResourceSampler, 'window' | 'stop'>;
@@ -71,6 +72,11 @@ export interface SmpRunOptions {
   regression?: readonly RegressionRule[];
   /** Measure the same load without the mesh too, in interleaved pairs of windows (smp/overhead/). */
   overhead?: OverheadRun;
+  /**
+   * The generator for `internal: true` clients (pipeline/in-cluster-load.ts: podLoadGenerator);
+   * absent, the load comes from this machine. Its lastSource() becomes stats.load_source.
+   */
+  generator?: LoadGenerator & { lastSource?(): LoadSource | undefined };
 }
 
 export interface SmpRunOutcome {
@@ -132,7 +138,7 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   // Every name a client gives is checked (and its mapping noticed); they all run on one generator.
   const resolved = [...new Set(profile.clients.map((c) => c.load_generator))].map((name) => resolveLoadGenerator(name));
   for (const { notice } of resolved) if (notice) logger.notice(notice);
-  const generator = resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
+  const generator = options.generator ?? resolved[0]?.generator ?? resolveLoadGenerator('native').generator;
   const plan = planFromProfile(profile, options);
   const totalS = Math.ceil(profile.durationMs / 1000);
   logger.info(`SMP profile "${profile.name}" (${profile.source}): ${profile.duration} with the ${generator.id} load generator`);
@@ -169,16 +175,31 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
 
   const noise = options.noise ?? { warmupMs: 0, repeat: 1 };
   const { overhead } = options;
+  // A failed load pod is an infrastructure failure (exit 3), but what the other pods measured is
+  // written first, marked partial (stats.partial), before the error goes up. In a comparison the
+  // error goes up at once: half a pair compares nothing.
+  let podFailure: PodLoadError | undefined;
+  let measured: MeasuredRuns;
   const paired = overhead
     ? await measurePairs(overhead.generators, sidePlans(plan, totalS, logger), noise, logger, (side, event) => side === 'meshed' && overhead.sampler.window(event === 'start'))
     : undefined;
-  const measured = paired ? paired.meshed : await measureWithNoiseControl(generator, plan, noise, logger);
+  try {
+    measured = paired ? paired.meshed : await measureWithNoiseControl(generator, plan, noise, logger);
+  } catch (error) {
+    if (!(error instanceof PodLoadError)) throw error;
+    podFailure = error;
+    measured = { runs: [error.partial ?? { ...emptyRun(plan), cancelled: false }], warmupS: 0, cancelled: false };
+  }
   if (measured.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
+  const source = podFailure?.source ?? (overhead ? overhead.generators.meshed : options.generator)?.lastSource?.();
+  if (source) ctx.loadSource = source;
+  if (podFailure) ctx.partial = { reason: podFailure.message, pods_finished: podFailure.source.pods.filter((p) => p.outcome === 'succeeded').length, pods_total: podFailure.source.pods.length };
   const { result, run } = buildMeasuredResult(measured, ctx, plan);
   let withoutMesh: SmpResult | undefined;
   if (paired && overhead) {
     // The run without the mesh is its own SMP result: the same test, on no mesh, beside the meshed one.
-    const plainCtx: ResultContext = { ...ctx, id: randomUUID(), labels: { ...ctx.labels, 'meshspec.io/overhead-side': 'plain' }, mesh: { type: 0, name: 'No mesh' } };
+    const plainSource = overhead.generators.plain.lastSource?.();
+    const plainCtx: ResultContext = { ...ctx, id: randomUUID(), labels: { ...ctx.labels, 'meshspec.io/overhead-side': 'plain' }, mesh: { type: 0, name: 'No mesh' }, ...(plainSource ? { loadSource: plainSource } : {}) };
     withoutMesh = buildMeasuredResult(paired.plain, plainCtx, plan).result;
     result.stats.mesh_overhead = meshOverheadOf(
       { plain: sideFigures(withoutMesh, overhead.namespaces.plain, WITHOUT_MESH_FILE), meshed: sideFigures(result, overhead.namespaces.meshed, SMP_RESULT_FILE) },
@@ -205,6 +226,9 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   );
   // The page after the files it shows: a page that cannot be made never costs the result.
   const report = await writeReportPage(options.outDir, { [SMP_RESULT_FILE]: result }, { smp: { thresholds: thresholdResults, ...(deltas ? { deltas: pageDeltasOf(deltas) } : {}) }, version: options.version ?? 'dev', logger, scrub: options.scrub });
+  if (podFailure) {
+    throw new PodLoadError(podFailure.message, podFailure.partial, podFailure.source, [...podFailure.details, `the partial result (stats.partial) is in ${paths[SMP_RESULT_FILE]}`]);
+  }
   return {
     result,
     fortio,

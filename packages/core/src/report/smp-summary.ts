@@ -33,6 +33,7 @@ export function renderSmpSummary(
   const out: string[] = [];
   out.push(headline(result, thresholds ?? [], more.deltas), '');
   out.push(subtitle(result), '');
+  out.push(...loadSourceLines(result));
   const verdict = judgeRun(result, thresholds ?? []);
   if (verdict.failureKind === 'test') out.push(`> [!CAUTION]\n> ${escapeMd(verdict.failureMessage ?? '')}`, '');
   for (const w of verdict.warnings) out.push(`> [!WARNING]\n> ${escapeMd(w)}`, '');
@@ -90,6 +91,26 @@ function subtitle(result: SmpResult): string {
     `result ${escapeMd(result.id)}`,
   ];
   return parts.join(' · ');
+}
+
+/**
+ * For in-cluster load: one line saying where it came from (pods, nodes, image), and a caution when
+ * only some pods finished (stats.partial).
+ */
+function loadSourceLines(result: SmpResult): string[] {
+  const src = result.stats.load_source;
+  if (src?.kind !== 'pods') return [];
+  const out: string[] = [];
+  const partial = result.stats.partial;
+  if (partial) out.push(`> [!CAUTION]\n> Partial result: ${partial.pods_finished} of ${plural(partial.pods_total, 'load pod')} finished, and every figure covers only those. ${escapeMd(partial.reason)}`, '');
+  const offsets = src.pods.flatMap((p) => (p.start_offset_ms === null ? [] : [Math.abs(p.start_offset_ms)]));
+  out.push(
+    `Load from ${plural(src.pods.length, 'pod')} on ${plural(src.nodes.length, 'node')}${src.nodes.length ? ` (${src.nodes.map(escapeMd).join(', ')})` : ''}, ` +
+      `image ${src.images.length ? src.images.map((i) => `\`${escapeMd(i)}\``).join(', ') : 'unknown'}` +
+      `${offsets.length ? `; each pod started within ${formatNumber(Math.max(...offsets), 0)} ms of the common start time` : ''}.`,
+    '',
+  );
+  return out;
 }
 
 function rate(qps: number): string {

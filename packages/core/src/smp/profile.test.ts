@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, parseProfileText, ProfileError } from './profile.js';
+import { applyOverrides, loadsFromCluster, parseProfileText, ProfileError } from './profile.js';
 import { findMesh } from '../mesh/registry.js';
 import { fixturePath } from '../../../../test/support/fixtures.mjs';
 
@@ -146,16 +146,25 @@ describe('SMP profiles', () => {
     ['known fields only', "test: {duration: 1s, clients: [{endpoint_url: 'http://h/', endpoint_urlz: ['x']}]}", '$.test.clients[0].endpoint_urlz'],
     ['a known load generator', "test: {duration: 1s, clients: [{load_generator: jmeter, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].load_generator'],
     ['HTTP only for now', "test: {duration: 1s, clients: [{protocol: GRPC, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].protocol'],
-    ['no in-cluster load yet', "test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}]}", '$.test.clients[0].internal'],
+    ['all clients internal or none', "test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}, {endpoint_urls: ['http://h/']}]}", '$.test.clients[1].internal'],
     ['a mapping', '- just a list', '$'],
   ])('requires %s', (_rule, text, path) => {
     const lines = problems(text);
     expect(lines.some((l) => l.startsWith(`p.yaml: ${path}: `)), lines.join('\n')).toBe(true);
   });
 
-  it('says "not supported yet" for gRPC and in-cluster load', () => {
+  it('says "not supported yet" for gRPC', () => {
     expect(problems("test: {duration: 1s, clients: [{protocol: 4, endpoint_urls: ['http://h/']}]}").join()).toMatch(/GRPC is not supported yet/);
-    expect(problems("test: {duration: 1s, clients: [{internal: true, endpoint_urls: ['http://h/']}]}").join()).toMatch(/not supported yet/);
+  });
+
+  it('accepts in-cluster (internal) clients, all of them or none, and says why mixing is refused', () => {
+    const profile = parseProfileText("test: {duration: 1s, clients: [{internal: true, connections: 4, endpoint_urls: ['http://svc.ns/']}, {internal: true, endpoint_urls: ['http://h/']}]}", 'p.yaml');
+    expect(profile.clients.map((c) => c.internal)).toEqual([true, true]);
+    expect(loadsFromCluster(profile)).toBe(true);
+    expect(loadsFromCluster(parseProfileText("test: {duration: 1s, clients: [{endpoint_urls: ['http://h/']}]}", 'p.yaml'))).toBe(false);
+    expect(problems("test: {duration: 1s, clients: [{endpoint_urls: ['http://h/']}, {internal: true, endpoint_urls: ['http://h/']}]}").join()).toMatch(
+      /clients\[1\]\.internal: 1 of 2 clients are internal: true; a run loads either from inside the cluster \(every client internal: true\) or from the runner \(none\)/,
+    );
   });
 
   it("quotes the user's own camelCase spelling in paths", () => {

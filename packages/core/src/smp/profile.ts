@@ -254,9 +254,6 @@ export function buildProfile(doc: unknown, source: string, file?: string): SmpPr
     else if (protocol !== 1 && PROTOCOL_NAMES[protocol]) {
       problems.push({ path: `${cp}.protocol`, message: `${PROTOCOL_NAMES[protocol]} is not supported yet; only HTTP (1) runs today` });
     }
-    if (c.internal === true) {
-      problems.push({ path: `${cp}.internal`, message: 'in-cluster (internal) load generation is not supported yet; set internal: false to load from the runner' });
-    }
     return {
       internal: c.internal === true,
       load_generator: (c.load_generator as string | undefined) || 'native',
@@ -272,6 +269,16 @@ export function buildProfile(doc: unknown, source: string, file?: string): SmpPr
       additional_options: c.additional_options as string | undefined,
     };
   });
+  const internal = clients.filter((c) => c.internal).length;
+  if (internal > 0 && internal < clients.length) {
+    // One load source per run: pods and the runner would start at different times and their
+    // latencies would mix two vantage points in one histogram.
+    const first = clients.findIndex((c) => c.internal !== clients[0]!.internal);
+    problems.push({
+      path: `$.test.clients[${first}].internal`,
+      message: `${internal} of ${clients.length} clients are internal: true; a run loads either from inside the cluster (every client internal: true) or from the runner (none), so make them all the same, or split the profile in two`,
+    });
+  }
   problems.push(...requestProblems(clients));
   const tooMany = connectionsProblem(clients);
   if (tooMany) problems.push({ path: '$.test.clients', message: tooMany });
@@ -318,9 +325,9 @@ function requestProblems(clients: readonly SmpClient[]): ProfileProblem[] {
   return problems;
 }
 
-/** Connections the generator opens: each client's, at least one per origin of its URLs. */
+/** Connections the generator opens here: each runner client's, at least one per origin of its URLs (internal clients load from pods). */
 function totalConnections(clients: readonly SmpClient[]): number {
-  return clients.reduce((sum, c) => {
+  return clients.filter((c) => !c.internal).reduce((sum, c) => {
     const origins = new Set(c.endpoint_urls.map((u) => URL.canParse(u) ? new URL(u).origin : u)).size;
     return sum + Math.max(c.connections, origins, 1);
   }, 0);
@@ -336,6 +343,11 @@ export function connectionsProblem(clients: readonly SmpClient[]): string | unde
     `Max open files is ${limit.maxOpenFiles.toLocaleString('en-US')} (/proc/self/limits), less ${OPEN_FILES_MARGIN} kept for meshspec itself, ` +
     `so at most ${limit.connections.toLocaleString('en-US')}; lower connections, or raise the limit (ulimit -n) before running`
   );
+}
+
+/** True when the profile's clients run inside the cluster (internal: true; all or none, buildProfile checks). */
+export function loadsFromCluster(profile: Pick<SmpProfile, 'clients'>): boolean {
+  return profile.clients.length > 0 && profile.clients.every((c) => c.internal);
 }
 
 /** The secret values of a profile's requests, for the SecretScrubber and the runner's masking. */

@@ -134,10 +134,10 @@ export function mergeRuns(runs: readonly LoadRun[]): LoadRun {
 }
 
 /**
- * Each kind's messages over every window, counts added by message; the most frequent
+ * Each kind's messages over every window (or pod), counts added by message; the most frequent
  * SAMPLES_PER_KIND stay, as a single window keeps at most that many (smp/loadgen/native.ts).
  */
-function mergeErrorSamples(runs: readonly LoadRun[]): LoadRun['errorSamples'] {
+export function mergeErrorSamples(runs: ReadonlyArray<Pick<LoadRun, 'errorSamples'>>): LoadRun['errorSamples'] {
   const byKind = new Map<ErrorKind, Map<string, number>>();
   for (const r of runs) {
     for (const [kind, list] of Object.entries(r.errorSamples) as Array<[ErrorKind, ErrorSample[]]>) {
@@ -185,7 +185,7 @@ export function applyRepeatMedians(result: SmpResult, stats: RepeatStats): SmpRe
 }
 
 /** A run in which nothing was measured: a warm-up cut short by a cancellation. */
-function emptyRun(plan: Pick<LoadPlan, 'clients'>): LoadRun {
+export function emptyRun(plan: Pick<LoadPlan, 'clients'>): LoadRun {
   const now = new Date();
   return {
     startTime: now, endTime: now, durationS: 0, requestedQps: 0,

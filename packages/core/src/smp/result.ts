@@ -3,6 +3,7 @@ import type { ErrorKind, ErrorSample, LoadRun, TimelinePoint } from './loadgen/t
 import type { RepeatStats } from './repeats.js';
 import type { MeshOverhead } from './overhead/figures.js';
 import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
+import { runnerLoadSource, type LoadSource } from './in-cluster/load-source.js';
 
 /**
  * Builds the SMP `PerformanceTestResult` (smp-result.json) from what a run measured.
@@ -59,6 +60,17 @@ export interface ResultContext {
   detailsUri?: string;
   /** meshspec's version, reported as Fortio's `Version`. */
   meshspecVersion?: string;
+  /** Where the load came from; default: this machine (`kind: runner`). */
+  loadSource?: LoadSource;
+  /** Set when load pods failed and the figures cover only the pods that finished. */
+  partial?: PartialLoad;
+}
+
+/** `stats.partial`: the figures cover `pods_finished` of `pods_total` load pods. */
+export interface PartialLoad {
+  reason: string;
+  pods_finished: number;
+  pods_total: number;
 }
 
 /** Milliseconds; every figure is null when the histogram is empty (no latency to report, never 0). */
@@ -151,6 +163,10 @@ interface SmpStats {
   repeats?: RepeatStats;
   /** With a comparison without the mesh (smp/overhead/): both runs' figures, the deltas and the mesh's footprint. */
   mesh_overhead?: MeshOverhead;
+  /** The runner, or the pods of an in-cluster load Job with their nodes and image IDs. */
+  load_source: LoadSource;
+  /** Load pods failed: the figures cover only those that finished. */
+  partial?: PartialLoad;
 }
 
 interface SmpHistogram {
@@ -396,6 +412,8 @@ export function buildSmpResult(run: LoadRun, ctx: ResultContext): SmpResult {
       cancelled,
       load_generator: ctx.loadGenerator,
       mesh_name: ctx.mesh.name,
+      load_source: ctx.loadSource ?? runnerLoadSource(),
+      ...(ctx.partial ? { partial: ctx.partial } : {}),
     },
   };
   return result;

@@ -636,6 +636,7 @@ class Run {
       ...((this.secondsEmitted - 1) * 1000 >= this.windowEnd - this.t0 ? { grace: true } : {}),
     };
     this.timeline.push(point);
+    this.plan.onSecondHistograms?.(point.second, this.secHist, this.secUncorrected);
     this.secRequests = 0;
     this.secErrors = 0;
     this.secHist.reset();

@@ -18,6 +18,12 @@ export interface LoadPlan {
   /** Called about once a second with the last second's figures (progress lines, live terminal line). */
   onTick?: (tick: TimelinePoint) => void;
   /**
+   * Called as each timeline second is emitted, with that second's corrected and uncorrected
+   * histograms before they are reset (read them now, keep nothing). The in-cluster worker encodes
+   * them so that the runner merges the pods' seconds exactly (smp/in-cluster/merge.ts).
+   */
+  onSecondHistograms?: (second: number, corrected: Histogram, uncorrected: Histogram) => void;
+  /**
    * Accept any TLS certificate (self-signed, wrong host, expired) for https URLs. Default false:
    * certificates are verified against Node's CA store (NODE_EXTRA_CA_CERTS adds more). A client's
    * own `insecureTls` overrides this.

@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
+import { MeshspecError } from '../../errors.js';
+import { describeError, type KubeClient } from '../../kube/client.js';
+import type { Logger } from '../../log.js';
+import { sleep } from '../../wait.js';
+import type { LoadGenerator, LoadPlan, LoadRun } from '../loadgen/types.js';
+import { emptyRun } from '../repeats.js';
+import { configMapManifest, jobManifest, LOAD_CONTAINER, loadObjectName, RUN_LABEL } from './job.js';
+import type { LoadPod, LoadSource } from './load-source.js';
+import { mergePodReports } from './merge.js';
+import { asPodReport, type PodReport } from './pod-report.js';
+import { describeEvents, judgePod, loadContainerStatus, podIndex } from './pod-status.js';
+import { parseResultLine } from './result-line.js';
+import type { WorkerPlan } from './shares.js';
+import { readWorkerBundle } from './worker-bundle.js';
+
+/**
+ * Load from inside the cluster: one Indexed Job per run (job.ts), each pod running the native
+ * generator on its exact share (shares.ts, worker.ts), the pods' result lines merged exactly
+ * (merge.ts). It is a LoadGenerator, so the warm-up, the repeats and everything else that takes
+ * one works with pods unchanged.
+ */
+export interface PodLoadOptions {
+  kube: KubeClient;
+  namespace: string;
+  pods: number;
+  image: string;
+  podLabels?: Record<string, string>;
+  podAnnotations?: Record<string, string>;
+  logger: Logger;
+  /** How far ahead of the Job's creation the common start time is set (default DEFAULT_START_LEAD_MS). */
+  startLeadMs?: number;
+  /** A load container not running this long after the start time never started (default 120 s). */
+  pendingTimeoutMs?: number;
+  /** How often the pods are read (default 500 ms). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * The common start time is this far ahead of the Job's creation: enough for the pods to be
+ * scheduled and started on a warm node with the image present. A pod that starts later (an image
+ * pull on a cold node) starts at once and reports how late it was (stats.load_source.pods[].start_offset_ms).
+ */
+export const DEFAULT_START_LEAD_MS = 10_000;
+const DEFAULT_PENDING_TIMEOUT_MS = 120_000;
+/** After the window and the generator's grace (at most 2 s), the time pods get to print and exit. */
+const FINISH_MARGIN_MS = 60_000;
+const GRACE_MAX_MS = 2_000;
+/** A pod starting later than this against the common start is named in a warning. */
+const LATE_START_WARN_MS = 1_000;
+
+/** A load pod failed: exit 3, naming the pods and their last events; `partial` holds the merged result of the pods that finished. */
+export class PodLoadError extends MeshspecError {
+  constructor(
+    message: string,
+    readonly partial: LoadRun | undefined,
+    readonly source: LoadSource,
+    details: string[],
+  ) {
+    super('infra', message, { details });
+    this.name = 'PodLoadError';
+  }
+}
+
+interface Tracked {
+  index: number;
+  name: string | null;
+  node: string | null;
+  imageId: string | null;
+  state: 'waiting' | 'succeeded' | 'failed' | 'never-started';
+  report?: PodReport;
+  why?: string;
+}
+
+export function podLoadGenerator(options: PodLoadOptions): LoadGenerator & { lastSource(): LoadSource | undefined } {
+  let last: LoadSource | undefined;
+  return {
+    id: 'native',
+    async run(plan: LoadPlan): Promise<LoadRun> {
+      try {
+        const { run, source } = await runLoadJob(options, plan);
+        last = source;
+        return run;
+      } catch (error) {
+        if (error instanceof PodLoadError) last = error.source;
+        throw error;
+      }
+    },
+    lastSource: () => last,
+  };
+}
+
+async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ run: LoadRun; source: LoadSource }> {
+  const { kube, namespace, pods, logger } = options;
+  const signal = plan.signal;
+  const runId = randomBytes(4).toString('hex');
+  const name = loadObjectName(runId);
+  const bundle = readWorkerBundle();
+  const workerPlan: WorkerPlan = { clients: plan.clients, durationMs: plan.durationMs, requestTimeoutMs: plan.requestTimeoutMs, insecureTls: plan.insecureTls };
+  const lead = options.startLeadMs ?? DEFAULT_START_LEAD_MS;
+  const tracked: Tracked[] = Array.from({ length: pods }, (_, index) => ({ index, name: null, node: null, imageId: null, state: 'waiting' }));
+  let cancelled = false;
+  try {
+    await kube.apply(configMapManifest({ runId, namespace }, bundle.text));
+    const startAtMs = Date.now() + lead;
+    const activeDeadlineSeconds = Math.ceil((lead + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS) / 1000);
+    const job = await kube.create(jobManifest({ runId, namespace, pods, image: options.image, plan: workerPlan, startAtMs, activeDeadlineSeconds, podLabels: options.podLabels, podAnnotations: options.podAnnotations }));
+    // The ConfigMap now belongs to the Job: if this process dies, Kubernetes' garbage collector
+    // removes it with the Job (after ttlSecondsAfterFinished at the latest).
+    const uid = job.metadata?.uid;
+    if (uid) await kube.apply(configMapManifest({ runId, namespace }, bundle.text, { apiVersion: 'batch/v1', kind: 'Job', name, uid }));
+    logger.info(`load Job ${namespace}/${name}: ${pods} pod${pods === 1 ? '' : 's'} of ${options.image}, starting together at ${new Date(startAtMs).toISOString()} (worker ${(bundle.text.length / 1024).toFixed(0)} KiB)`);
+    cancelled = await watchPods(options, tracked, { runId, startAtMs, deadlineMs: startAtMs + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS, signal });
+  } finally {
+    await cleanup(kube, namespace, name, logger);
+  }
+  const reports = tracked.flatMap((t) => (t.report ? [t.report] : []));
+  const source = sourceOf(tracked, cancelled);
+  for (const r of reports) {
+    if (Math.abs(r.clock_offset_ms) > LATE_START_WARN_MS) logger.warn(`load pod ${tracked[r.index]!.name} started ${(r.clock_offset_ms / 1000).toFixed(1)} s after the common start time: its load overlapped the others' only in part (raise the start lead when the image must be pulled first)`);
+  }
+  const run = reports.length ? mergePodReports(reports) : undefined;
+  const failed = tracked.filter((t) => t.state === 'failed' || t.state === 'never-started');
+  if (failed.length && !cancelled) {
+    const finished = pods - failed.length;
+    throw new PodLoadError(
+      `${failed.length} of ${pods} load pod${pods === 1 ? '' : 's'} in ${namespace} failed (${failed.map((t) => t.name ?? `index ${t.index}`).join(', ')}); ` +
+        (finished ? `the result holds the ${finished} that finished, marked partial` : 'no pod finished, so there is no result'),
+      run,
+      source,
+      failed.map((t) => `${t.name ?? `pod index ${t.index}`}: ${t.why}`),
+    );
+  }
+  if (cancelled) {
+    const out = run ?? emptyRun(plan);
+    out.cancelled = true;
+    return { run: out, source };
+  }
+  return { run: run!, source };
+}
+
+/** Reads the pods until each has finished, failed or never started; true when cancelled. */
+async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runId: string; startAtMs: number; deadlineMs: number; signal?: AbortSignal }): Promise<boolean> {
+  const { kube, namespace, logger } = options;
+  const pendingLimitMs = at.startAtMs + (options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS);
+  const poll = options.pollIntervalMs ?? 500;
+  let lastError: string | undefined;
+  for (;;) {
+    if (at.signal?.aborted) return true;
+    let pods: V1Pod[] | undefined;
+    try {
+      pods = await kube.listPods(namespace, `${RUN_LABEL}=${at.runId}`);
+      lastError = undefined;
+    } catch (error) {
+      // One failed read is not a failed run: the next poll tries again, up to the deadline.
+      lastError = describeError(error).message;
+    }
+    const now = Date.now();
+    for (const pod of pods ?? []) {
+      const index = podIndex(pod);
+      const t = index === undefined ? undefined : tracked[index];
+      if (!t || t.state !== 'waiting') continue;
+      t.name = pod.metadata?.name ?? t.name;
+      t.node = pod.spec?.nodeName ?? t.node;
+      t.imageId = loadContainerStatus(pod)?.imageID || t.imageId;
+      const verdict = judgePod(pod, now, pendingLimitMs);
+      if (verdict.kind === 'succeeded') await collect(kube, namespace, t);
+      else if (verdict.kind === 'failed' || verdict.kind === 'never-started') {
+        t.state = verdict.kind;
+        t.why = `${verdict.why}; ${await lastWords(kube, namespace, t.name!, verdict.kind === 'failed')}`;
+        logger.warn(`load pod ${t.name}: ${t.why}`);
+      }
+    }
+    if (pods && now > pendingLimitMs) {
+      for (const t of tracked) {
+        if (t.state === 'waiting' && t.name === null) {
+          t.state = 'never-started';
+          t.why = `no pod was created for index ${t.index}; the Job's events: ${await eventsLine(kube, namespace, loadObjectName(at.runId))}`;
+        }
+      }
+    }
+    if (tracked.every((t) => t.state !== 'waiting')) return false;
+    if (now > at.deadlineMs) {
+      for (const t of tracked.filter((x) => x.state === 'waiting')) {
+        t.state = 'failed';
+        t.why = `its load did not finish by ${new Date(at.deadlineMs).toISOString()}${lastError ? ` (last API error: ${lastError})` : ''}; ${t.name ? await lastWords(kube, namespace, t.name, true) : 'no pod'}`;
+      }
+      return false;
+    }
+    try {
+      await sleep(poll, at.signal);
+    } catch {
+      return true;
+    }
+  }
+}
+
+/** Reads a finished pod's whole log (before anything deletes the pod) and its result line. */
+async function collect(kube: KubeClient, namespace: string, t: Tracked): Promise<void> {
+  try {
+    const log = await kube.podLog(namespace, t.name!, LOAD_CONTAINER);
+    t.report = asPodReport(parseResultLine(log));
+    t.state = 'succeeded';
+  } catch (error) {
+    t.state = 'failed';
+    t.why = `its result could not be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** The pod's last events and, when it ran, the end of its log: what a user needs to see why. */
+async function lastWords(kube: KubeClient, namespace: string, pod: string, withLog: boolean): Promise<string> {
+  let tail = '';
+  if (withLog) {
+    try {
+      const lines = (await kube.podLog(namespace, pod, LOAD_CONTAINER)).trimEnd().split('\n').filter((l) => l !== '' && !l.startsWith('MESHSPEC-RESULT'));
+      if (lines.length) tail = `; its log ends: ${lines.slice(-3).join(' | ').slice(0, 600)}`;
+    } catch {
+      // a pod that never ran has no log
+    }
+  }
+  return `last events: ${await eventsLine(kube, namespace, pod)}${tail}`;
+}
+
+async function eventsLine(kube: KubeClient, namespace: string, name: string): Promise<string> {
+  try {
+    return describeEvents(await kube.eventsFor(namespace, name));
+  } catch (error) {
+    return `(events could not be read: ${describeError(error).message})`;
+  }
+}
+
+/** Deletes the Job (with its pods: propagationPolicy Background) and the ConfigMap; warns, never throws. */
+async function cleanup(kube: KubeClient, namespace: string, name: string, logger: Logger): Promise<void> {
+  for (const ref of [
+    { apiVersion: 'batch/v1', kind: 'Job', name, namespace },
+    { apiVersion: 'v1', kind: 'ConfigMap', name, namespace },
+  ]) {
+    try {
+      await kube.delete(ref);
+    } catch (error) {
+      logger.warn(`could not delete ${ref.kind} ${namespace}/${name}: ${describeError(error).message}; Kubernetes deletes it ${ref.kind === 'Job' ? 'after ttlSecondsAfterFinished' : 'with the Job'}, or run kubectl delete -n ${namespace} ${ref.kind.toLowerCase()} ${name}`);
+    }
+  }
+}
+
+function sourceOf(tracked: readonly Tracked[], cancelled: boolean): LoadSource {
+  const pods: LoadPod[] = tracked.map((t) => ({
+    name: t.name ?? `(index ${t.index}: no pod)`,
+    index: t.index,
+    node: t.node ?? t.report?.node ?? null,
+    image_id: t.imageId,
+    start_offset_ms: t.report ? Math.round(t.report.clock_offset_ms) : null,
+    outcome: t.state === 'waiting' ? (cancelled ? 'cancelled' : 'failed') : t.state,
+  }));
+  const distinct = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  return { kind: 'pods', pods, nodes: distinct(pods.map((p) => p.node)), images: distinct(pods.map((p) => p.image_id)) };
+}
