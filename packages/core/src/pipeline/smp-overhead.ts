@@ -10,6 +10,8 @@ import { parseServiceManifest, sampleServiceManifest, serviceObjectsFor, type Se
 import { OVERHEAD_NAMESPACES, type OverheadSide } from '../smp/overhead/sides.js';
 import { assertComparableProfile } from '../smp/overhead/urls.js';
 import type { SmpProfile } from '../smp/profile.js';
+import { podLoadGenerator } from '../smp/in-cluster/runner.js';
+import { connectInCluster, withLoadSource, type LoadSourceSettings } from './in-cluster-load.js';
 import { runSmpProfile, type SmpRunOptions, type SmpRunOutcome } from './smp.js';
 
 /**
@@ -21,15 +23,21 @@ import { runSmpProfile, type SmpRunOptions, type SmpRunOutcome } from './smp.js'
 /** The cluster side of a comparison, connected only after every input check has passed. */
 export interface ComparisonCluster {
   kube: KubeClient;
+  /** The cluster's figures for the result (its Kubernetes version). */
+  env?: SmpRunOptions['env'];
   /** The load of one side: the profile's clients as pods in `namespace`, with the pod markers given. */
   loadFor(side: OverheadSide, namespace: string, pod: { labels: Record<string, string>; annotations: Record<string, string> }): LoadGenerator;
 }
 
-export interface ComparisonSettings {
+/** What the user asked for: `--compare-without-mesh [--service-manifest F]`, or the action's inputs. */
+export interface ComparisonRequest {
   /** How the user asked, for messages: `--compare-without-mesh`, `input compare_without_mesh`. */
   option: string;
   /** The manifest file (absolute) and how the user named it; absent: the sample app. */
   manifest?: { path: string; label: string };
+}
+
+export interface ComparisonSettings extends ComparisonRequest {
   connect(): Promise<ComparisonCluster> | ComparisonCluster;
   /** How long the service may take to be available (and the namespaces to go afterwards); default DEFAULTS.overheadReadyMs. */
   readyTimeoutMs?: number;
@@ -69,6 +77,25 @@ export async function prepareComparison(profile: SmpProfile, settings: Pick<Comp
   };
 }
 
+/**
+ * The comparison's cluster side from the in-cluster load settings (`--pods`, `load_pods`, the image,
+ * the kubeconfig): one pod generator per side, in that side's namespace, with its pod markers.
+ */
+function comparisonWithPods(profile: SmpProfile, load: LoadSourceSettings, request: ComparisonRequest): ComparisonSettings {
+  return {
+    ...request,
+    async connect() {
+      const target = await connectInCluster(profile, load);
+      return {
+        kube: target.kube,
+        env: { kubernetes_version: target.version },
+        loadFor: (_side, namespace, pod) =>
+          podLoadGenerator({ kube: target.kube, namespace, pods: target.pods, image: target.image, podLabels: pod.labels, podAnnotations: pod.annotations, logger: load.logger }),
+      };
+    },
+  };
+}
+
 const podMarkers = (m: MeshMarkers | undefined) => ({ labels: {}, annotations: { ...(m?.podAnnotations ?? {}) } });
 
 /** runSmpProfile with the comparison: the meshed run is the result, the plain one is written beside it. */
@@ -76,7 +103,7 @@ export async function runSmpComparison(options: SmpRunOptions, settings: Compari
   const { profile, logger } = options;
   const mesh = profile.mesh.info;
   const services = await prepareComparison(profile, settings);
-  const { kube, loadFor } = await settings.connect();
+  const { kube, loadFor, env } = await settings.connect();
   const readyTimeoutMs = settings.readyTimeoutMs ?? DEFAULTS.overheadReadyMs;
   logger.info(`mesh overhead of ${mesh.displayName}: the service in ${OVERHEAD_NAMESPACES.plain} (no sidecars) and ${OVERHEAD_NAMESPACES.meshed} (injected)`);
   const deployed = await deploySides(
@@ -94,6 +121,7 @@ export async function runSmpComparison(options: SmpRunOptions, settings: Compari
   try {
     return await runSmpProfile({
       ...options,
+      env: { ...(options.env ?? {}), ...(env ?? {}) },
       overhead: {
         generators: {
           plain: loadFor('plain', OVERHEAD_NAMESPACES.plain, podMarkers(mesh.optOut)),
@@ -108,4 +136,13 @@ export async function runSmpComparison(options: SmpRunOptions, settings: Compari
     await sampler.stop();
     await deployed.cleanup();
   }
+}
+
+/**
+ * The load step of `smp run` and smp-action: the profile's load from this machine or from pods
+ * (pipeline/in-cluster-load.ts), or, when a comparison is asked for, from pods on both sides.
+ */
+export function runSmpWithLoad(options: SmpRunOptions, load: LoadSourceSettings, comparison?: ComparisonRequest): Promise<SmpRunOutcome> {
+  if (comparison) return runSmpComparison(options, comparisonWithPods(options.profile, load, comparison));
+  return withLoadSource(options.profile, load, (pods) => runSmpProfile({ ...options, ...pods, env: pods.env ? { ...options.env, ...pods.env } : options.env }));
 }
