@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { KubeClient } from '../kube/client.js';
 import { DEFAULTS } from '../defaults.js';
+import { ensureWritableDir } from '../report/files.js';
 import { inputError } from '../errors.js';
 import type { MeshInfo, MeshMarkers } from '../mesh/registry.js';
 import type { LoadGenerator } from '../smp/loadgen/types.js';
@@ -103,6 +104,8 @@ export async function runSmpComparison(options: SmpRunOptions, settings: Compari
   const { profile, logger } = options;
   const mesh = profile.mesh.info;
   const services = await prepareComparison(profile, settings);
+  // Before the cluster is touched, as runSmpProfile does before any load: never end in "cannot write".
+  await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
   const { kube, loadFor, env } = await settings.connect();
   const readyTimeoutMs = settings.readyTimeoutMs ?? DEFAULTS.overheadReadyMs;
   logger.info(`mesh overhead of ${mesh.displayName}: the service in ${OVERHEAD_NAMESPACES.plain} (no sidecars) and ${OVERHEAD_NAMESPACES.meshed} (injected)`);
