@@ -1,11 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
 import type { SmpResult } from '../../packages/core/src/smp/result.js';
 import { startFakeClusterWithMesh } from '../support/fake-cluster/index.mjs';
 import { cliIO } from '../support/cli-io.js';
+import { ensureWorkerBundle } from '../support/worker-bundle.js';
 
 /**
  * The mesh overhead end to end on the fake cluster: `meshspec smp run --compare-without-mesh` deploys
@@ -17,6 +18,9 @@ import { cliIO } from '../support/cli-io.js';
  */
 
 const NAMESPACES = ['meshspec-overhead-meshed', 'meshspec-overhead-plain'];
+beforeAll(() => {
+  ensureWorkerBundle();
+});
 let cluster: Awaited<ReturnType<typeof startFakeClusterWithMesh>> | undefined;
 let dir: string | undefined;
 afterEach(async () => {
