@@ -117,6 +117,14 @@ describe('serve.mjs', () => {
     expect(await run(['--balancing', 'fair', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('--balancing: use random or round-robin') });
     expect(await run(['--seed', 'x', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('--seed: a whole number') });
     expect(await run(['--mesh-profile', 'osm', '--control-plane', 'kuma', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('alias of --mesh-profile') });
+    expect(await run(['--sidecar-delay-ms=-1', ...kc])).toMatchObject({ code: 2, stderr: expect.stringContaining('--sidecar-delay-ms: a number of milliseconds >= 0') });
+  });
+
+  it('--sidecar-delay-ms sets the simulated per-hop sidecar latency, and the ready line reports it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-cluster-'));
+    await serving(['--mesh-profile', 'linkerd', '--sidecar-delay-ms', '3', '--seed', '1', '--kubeconfig', join(dir, 'kc')], dir, async (stdout) => {
+      expect(stdout).toMatch(/ seed=1 sidecar-delay-ms=3\n$/);
+    });
   });
 
   it('--control-plane is an alias of --mesh-profile, combinable with a switch; random balancing with the seed reported', async () => {

@@ -8,14 +8,15 @@ export { createEchoPodRuntime } from './pod-runtime.mjs';
 
 /**
  * Starts a fake cluster with the simulated mesh in the given mode.
- * @param {{ mesh?: string, profile?: string, balancing?: 'random' | 'round-robin', seed?: number, controlPlane?: string, meshOptions?: Record<string, unknown> } & Parameters<typeof startFakeCluster>[0]} [options]
+ * @param {{ mesh?: string, profile?: string, balancing?: 'random' | 'round-robin', seed?: number, sidecarDelayMs?: number, controlPlane?: string, meshOptions?: Record<string, unknown> } & Parameters<typeof startFakeCluster>[0]} [options]
  *   mesh: 'faithful' (default) or a switch name from the mesh module's SWITCHES;
  *   profile: one real mesh (mesh/profiles.mjs), combinable with a switch;
  *   balancing, seed: how the mesh balances (default random, seeded);
+ *   sidecarDelayMs: latency each sidecar hop adds (the caller's outbound, the destination's inbound; default 0);
  *   meshOptions: more options for createMeshSimulation (e.g. random)
  */
 export async function startFakeClusterWithMesh(options = {}) {
-  const { mesh = 'faithful', profile, balancing, seed, meshOptions = {}, ...rest } = options;
+  const { mesh = 'faithful', profile, balancing, seed, sidecarDelayMs, meshOptions = {}, ...rest } = options;
   const { createMeshSimulation, SWITCHES } = await import('./mesh/index.mjs');
   if (mesh !== 'faithful' && !SWITCHES.includes(mesh)) {
     throw new Error(`unknown mesh mode ${JSON.stringify(mesh)}: use faithful or one of ${SWITCHES.join(', ')}`);
@@ -23,6 +24,6 @@ export async function startFakeClusterWithMesh(options = {}) {
   return startFakeCluster({
     ...rest,
     simulation: ({ store, controlPlane }) =>
-      createMeshSimulation({ ...meshOptions, ...(profile ? { profile } : {}), ...(balancing ? { balancing } : {}), ...(seed !== undefined ? { seed } : {}), store, mode: mesh, controlPlane }),
+      createMeshSimulation({ ...meshOptions, ...(profile ? { profile } : {}), ...(balancing ? { balancing } : {}), ...(seed !== undefined ? { seed } : {}), ...(sidecarDelayMs !== undefined ? { sidecarDelayMs } : {}), store, mode: mesh, controlPlane }),
   });
 }

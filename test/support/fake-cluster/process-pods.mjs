@@ -28,6 +28,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { createCriLogWriter, readCriFile } from './cri-log.mjs';
+import { EGRESS_SHIM, startEgress } from './egress.mjs';
 import { recordEvent } from './events.mjs';
 import { NODE_NAME } from './node.mjs';
 import { now } from './store.mjs';
@@ -55,7 +56,9 @@ export function isProcessPod(pod) {
 }
 
 /**
- * @param {{ store: import('./store.mjs').Store, hooks: { pullError?: (image: string) => Error | undefined, sidecarFor?: (pod: any) => { name: string, image: string } | undefined }, onError: (err: unknown) => void }} deps
+ * @param {{ store: import('./store.mjs').Store, onError: (err: unknown) => void, hooks: { pullError?: (image: string) => Error | undefined,
+ *   sidecarFor?: (pod: any) => { name: string, image: string } | undefined,
+ *   outboundFor?: (pod: any) => import('./mesh/sample-app.mjs').Outbound } }} deps
  */
 export function createProcessPods({ store, hooks, onError }) {
   /** @type {Map<string, Entry>} pod uid -> entry */
@@ -67,7 +70,8 @@ export function createProcessPods({ store, hooks, onError }) {
    * @typedef {{ state: any, lastState: any, restartCount: number, imageID: string, containerID?: string, ready: boolean, started: boolean,
    *   child?: import('node:child_process').ChildProcess, exited?: Promise<void>, log?: ReturnType<typeof createCriLogWriter>, timer?: NodeJS.Timeout }} ContainerRun
    * @typedef {{ pod: any, dir: string, containers: Map<string, ContainerRun>, sidecar?: { name: string, image: string, startedAt: string, containerID: string },
-   *   stopped: boolean, timers: Set<NodeJS.Timeout>, podIP: string }} Entry
+   *   stopped: boolean, timers: Set<NodeJS.Timeout>, podIP: string,
+   *   network: Promise<{ port: number, close(): Promise<void> } | undefined>, egress?: { port: number } }} Entry
    */
 
   const ref = (pod) => ({ ...PODS, namespace: pod.metadata.namespace, name: pod.metadata.name });
@@ -96,7 +100,16 @@ export function createProcessPods({ store, hooks, onError }) {
     if (entries.has(uid)) return;
     const sidecar = hooks.sidecarFor?.(pod);
     /** @type {Entry} */
-    const entry = { pod, dir: mkdtempSync(join(tmpdir(), 'fake-pod-')), containers: new Map(), stopped: false, timers: new Set(), podIP };
+    const outbound = hooks.outboundFor?.(pod);
+    const entry = {
+      pod,
+      dir: mkdtempSync(join(tmpdir(), 'fake-pod-')),
+      containers: new Map(),
+      stopped: false,
+      timers: new Set(),
+      podIP,
+      network: outbound ? startEgress({ outbound }) : Promise.resolve(undefined),
+    };
     entries.set(uid, entry);
     if (sidecar) {
       // The injector's container, in the spec as the webhook would have put it.
@@ -112,7 +125,10 @@ export function createProcessPods({ store, hooks, onError }) {
     }
     event(entry, { reason: 'Scheduled', message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}`, component: 'default-scheduler' });
     writeStatus(entry);
-    mountAndRun(entry);
+    entry.network.then((egress) => {
+      entry.egress = egress;
+      mountAndRun(entry);
+    }, onError);
   }
 
   /** @param {Entry} entry */
@@ -207,6 +223,7 @@ export function createProcessPods({ store, hooks, onError }) {
 
   /** @param {Entry} entry @param {any} c @param {ContainerRun} run */
   function launch(entry, c, run) {
+    const egress = entry.egress;
     const fieldPath = `spec.containers{${c.name}}`;
     const pod = currentPod(entry) ?? entry.pod;
     let env;
@@ -218,6 +235,10 @@ export function createProcessPods({ store, hooks, onError }) {
       run.state = { waiting: { reason: 'CreateContainerConfigError', message } };
       writeStatus(entry);
       return;
+    }
+    if (egress) {
+      env.NODE_OPTIONS = [`--require "${EGRESS_SHIM}"`, env.NODE_OPTIONS].filter(Boolean).join(' ');
+      env.MESHSPEC_FAKE_EGRESS = `127.0.0.1:${egress.port}`;
     }
     const translate = pathTranslator(entry, c);
     const expand = (s) => expandVars(String(s), env);
@@ -373,6 +394,7 @@ export function createProcessPods({ store, hooks, onError }) {
         clearTimeout(kill);
       }),
     );
+    await (await entry.network.catch(() => undefined))?.close();
     rmSync(entry.dir, { recursive: true, force: true });
   }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Standalone fake cluster, for pointing the CLI (or kubectl, for reads) at it:
 //   node test/support/fake-cluster/serve.mjs --kubeconfig <path> [--mesh-profile <mesh>] [--mesh <faithful|switch>]
-//                                            [--balancing random|round-robin] [--seed N] [--verbose]
+//                                            [--balancing random|round-robin] [--seed N] [--sidecar-delay-ms N] [--verbose]
 //   node test/support/fake-cluster/serve.mjs --list            prints the mesh switch names, one a line
 //   node test/support/fake-cluster/serve.mjs --list-profiles   prints the mesh profile names, one a line
 // Without --mesh-profile the mesh is the generic simulation (the spec's own semantics, smi-sdk-go's
@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { startFakeClusterWithMesh } from './index.mjs';
 
 const usage =
-  'usage: serve.mjs --kubeconfig <path> [--mesh-profile <name>] [--mesh <faithful|switch>] [--balancing random|round-robin] [--seed N] [--verbose] | --list | --list-profiles';
+  'usage: serve.mjs --kubeconfig <path> [--mesh-profile <name>] [--mesh <faithful|switch>] [--balancing random|round-robin] [--seed N] [--sidecar-delay-ms N] [--verbose] | --list | --list-profiles';
 
 async function main() {
   let values;
@@ -26,6 +26,7 @@ async function main() {
         'control-plane': { type: 'string' },
         balancing: { type: 'string', default: 'random' },
         seed: { type: 'string' },
+        'sidecar-delay-ms': { type: 'string', default: '0' },
         kubeconfig: { type: 'string' },
         list: { type: 'boolean', default: false },
         'list-profiles': { type: 'boolean', default: false },
@@ -72,6 +73,11 @@ async function main() {
     process.stderr.write(`--seed: a whole number, not "${values.seed}"\n`);
     return 2;
   }
+  const delay = values['sidecar-delay-ms'];
+  if (!/^\d+(\.\d+)?$/.test(delay)) {
+    process.stderr.write(`--sidecar-delay-ms: a number of milliseconds >= 0, not "${delay}"\n`);
+    return 2;
+  }
   let cluster;
   try {
     cluster = await startFakeClusterWithMesh({
@@ -79,6 +85,7 @@ async function main() {
       profile,
       balancing: /** @type {'random' | 'round-robin'} */ (values.balancing),
       seed: values.seed === undefined ? undefined : Number(values.seed),
+      sidecarDelayMs: Number(delay),
       requestLog: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
     });
   } catch (err) {
@@ -88,7 +95,7 @@ async function main() {
   const path = await cluster.writeKubeconfig(resolve(values.kubeconfig));
   const sim = cluster.simulation;
   process.stdout.write(
-    `ready ${cluster.url} kubeconfig=${path} mesh=${values.mesh} profile=${sim?.profile ?? 'generic'} balancing=${sim?.balancing} seed=${sim?.seed}\n`,
+    `ready ${cluster.url} kubeconfig=${path} mesh=${values.mesh} profile=${sim?.profile ?? 'generic'} balancing=${sim?.balancing} seed=${sim?.seed}${sim?.sidecarDelayMs ? ` sidecar-delay-ms=${sim.sidecarDelayMs}` : ''}\n`,
   );
   await new Promise((done) => {
     process.once('SIGINT', done);

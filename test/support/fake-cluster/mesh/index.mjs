@@ -38,6 +38,7 @@ export { PROFILE_NAMES } from './profiles.mjs';
  * @property {string[]} [unpullableImages]  images the node cannot pull: their pods wait in ImagePullBackOff
  * @property {string} [clusterDomain]  default cluster.local
  * @property {number} [metricsWindowMs] default 30000
+ * @property {number} [sidecarDelayMs] latency every sidecar adds per hop (caller's outbound, destination's inbound); default 0
  */
 
 /**
@@ -66,8 +67,18 @@ export function createMeshSimulation(options) {
       return []; // e.g. a resource whose CRD is not installed
     }
   };
-  /** The world as decide() sees it, read fresh for every call. */
-  const world = () => ({
+  /** @type {{ rv: string, world: import('./decide.mjs').World } | undefined} */
+  let snapshot;
+  /** The world as decide() sees it: the store's current objects (read again whenever the store has changed, so a
+   * busy data plane does not copy every object for every call; decide() only reads it). */
+  const world = () => {
+    const rv = typeof store.resourceVersion === 'string' ? store.resourceVersion : undefined;
+    if (rv !== undefined && snapshot?.rv === rv) return snapshot.world;
+    const w = readWorld();
+    if (rv !== undefined) snapshot = { rv, world: w };
+    return w;
+  };
+  const readWorld = () => ({
     services: list({ group: '', resource: 'services' }),
     pods: list({ group: '', resource: 'pods' }),
     trafficTargets: list({ group: 'access.smi-spec.io', resource: 'traffictargets' }),
@@ -81,13 +92,28 @@ export function createMeshSimulation(options) {
   const injectedNow = (pod) => {
     if (!cp) return false;
     if (options.requireInjection === false) return true;
-    let ns;
-    try {
-      ns = store.get({ group: '', resource: 'namespaces', name: pod.metadata?.namespace });
-    } catch {
-      ns = undefined;
+    return isInjected(cp, pod, namespaceOf(pod.metadata?.namespace));
+  };
+  /** @type {{ rv: string | undefined, byName: Map<string, any> }} namespaces read since the store last changed */
+  const namespaces = { rv: undefined, byName: new Map() };
+  /** @param {string} name */
+  const namespaceOf = (name) => {
+    const rv = typeof store.resourceVersion === 'string' ? store.resourceVersion : undefined;
+    if (rv === undefined || rv !== namespaces.rv) {
+      namespaces.rv = rv;
+      namespaces.byName.clear();
     }
-    return isInjected(cp, pod, ns);
+    if (!namespaces.byName.has(name)) {
+      let ns;
+      try {
+        ns = store.get({ group: '', resource: 'namespaces', name });
+      } catch {
+        ns = undefined;
+      }
+      if (rv !== undefined) namespaces.byName.set(name, ns);
+      return ns;
+    }
+    return namespaces.byName.get(name);
   };
 
   /** @type {ReturnType<typeof createPodRuntime>} */
@@ -102,7 +128,9 @@ export function createMeshSimulation(options) {
     meshDomains: cp?.meshDomains,
     routing: profile?.routing ?? 'smi',
   };
-  const sidecar = createSidecar({ world, decideOptions, endpointOf: (pod) => runtime.endpoint(pod), recorder });
+  const delayMs = options.sidecarDelayMs ?? 0;
+  if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`sidecarDelayMs must be a number of milliseconds >= 0, not ${JSON.stringify(options.sidecarDelayMs)}`);
+  const sidecar = createSidecar({ world, decideOptions, endpointOf: (pod) => runtime.endpoint(pod), recorder, delayMs });
   runtime = createPodRuntime({ outboundFor: (pod) => (req) => sidecar.request(pod, req), injected: injectedNow });
   const metricsApi = rules.metricsApi && (profile?.metricsApi ?? true) ? createMetricsApi({ store, recorder, rules }) : null;
 
@@ -130,6 +158,7 @@ export function createMeshSimulation(options) {
     profile: profile?.id,
     balancing,
     seed,
+    sidecarDelayMs: delayMs,
 
     /** SMI CRDs (apiextensions.k8s.io/v1) to install at start: the profile's own, or smi-sdk-go's. */
     crdManifests: () => (profile ? alterCrds(profileCrds(profile), rules) : smiCrdManifests(rules)),
@@ -148,6 +177,8 @@ export function createMeshSimulation(options) {
       /** @param {any} pod */
       logs: (pod) => runtime.logs(pod),
       pullError,
+      /** The outbound path of a process pod (egress.mjs): its sidecar, or plain routing when it has none. @param {any} pod */
+      outboundFor: (pod) => (/** @type {import('./sample-app.mjs').OutboundRequest} */ req) => sidecar.request(pod, req),
       /** The sidecar container the injector adds to a pod starting now, if any. @param {any} pod */
       sidecarFor: (pod) => (cp?.sidecar && injectedNow(pod) ? { name: cp.sidecar.name, image: cp.sidecar.image(cp.defaultVersion) } : undefined),
     },

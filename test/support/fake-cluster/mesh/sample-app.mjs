@@ -29,6 +29,7 @@ import { createServer } from 'node:http';
  * @property {URL} url
  * @property {Array<[string, string]>} headers  wire order, Go-canonical names, Host not included
  * @property {Buffer | undefined} body
+ * @property {boolean} [keepAlive]  keep the connection to the destination open (process pods, egress.mjs)
  *
  * @typedef {object} OutboundResponse
  * @property {number} status

@@ -30,10 +30,35 @@ const UPSTREAM_TIMEOUT_MS = 15_000;
  * @param {import('./decide.mjs').DecideOptions & { isMeshed: (pod: any) => boolean }} deps.decideOptions
  * @param {(pod: any) => { host: string, port: number } | undefined} deps.endpointOf
  * @param {import('./metrics-api.mjs').TrafficRecorder} deps.recorder
+ * @param {number} [deps.delayMs]  latency each sidecar adds to a request that passes through it (the caller's
+ *   outbound hop, the destination's inbound hop), one timer per hop; 0 (default) adds none
  */
-export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
-  // No keep-alive: every forwarded call is its own connection, so nothing idles past close().
+export function createSidecar({ world, decideOptions, endpointOf, recorder, delayMs = 0 }) {
+  // No keep-alive for the sample apps: every forwarded call is its own connection, so nothing idles past close().
   const agent = new Agent({ keepAlive: false });
+  // Process pods (egress.mjs) keep connections to the destination alive, as Envoy does upstream and as a direct
+  // pod-to-pod connection does; close() destroys them.
+  const keepAliveAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  /** @type {Set<NodeJS.Timeout>} */
+  const timers = new Set();
+  /**
+   * Waits until `deadline` (performance.now() time) with one timer. The hops of a request are chained on absolute
+   * deadlines (entry + N, entry + 2N), so a timer that fires late does not push the next hop later too. Node's
+   * timers fire up to a millisecond or so off (libuv counts whole milliseconds from the loop's cached time), and
+   * more when the loop is busy: `lead` learns how late they fire here (an integral controller on the lateness of
+   * each timer) and starts them that much early, so hops take N ms on average, not N plus the timers' lateness.
+   * @param {number} deadline
+   */
+  let lead = 0;
+  const until = (deadline) =>
+    new Promise((resolveHop) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        lead = Math.max(0, Math.min(delayMs, lead + 0.1 * (performance.now() - deadline)));
+        resolveHop(undefined);
+      }, Math.max(0, deadline - performance.now() - lead));
+      timers.add(t);
+    });
   /** @type {Set<import('node:http').ClientRequest>} */
   const inflight = new Set();
 
@@ -65,6 +90,15 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
       },
       decideOptions,
     );
+
+    // The caller's sidecar handles every outbound call (even one it answers itself); the destination's sidecar
+    // every call that reaches the destination pod.
+    const hops = (srcMeshed && decision.outcome !== 'dns-error' ? 1 : 0) +
+      (decision.pod && decideOptions.isMeshed(decision.pod) && ['allowed', 'denied', 'no-route', 'reset'].includes(decision.outcome) ? 1 : 0);
+    if (delayMs > 0 && hops > 0) {
+      const entered = performance.now();
+      for (let h = 1; h <= hops; h++) await until(entered + h * delayMs);
+    }
 
     const observe = (/** @type {number} */ status) => {
       if (!decision.pod || !(srcMeshed || decideOptions.isMeshed(decision.pod))) return;
@@ -119,7 +153,7 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
         method: req.method,
         path: url.pathname + url.search,
         headers,
-        agent,
+        agent: req.keepAlive ? keepAliveAgent : agent,
         setHost: false,
       });
       inflight.add(out);
@@ -152,7 +186,10 @@ export function createSidecar({ world, decideOptions, endpointOf, recorder }) {
     close() {
       for (const r of inflight) r.destroy();
       inflight.clear();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       agent.destroy();
+      keepAliveAgent.destroy();
     },
   };
 }
