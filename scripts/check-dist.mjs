@@ -1,4 +1,5 @@
-// Fails when the committed bundles (smp-action/dist, smi-conformance-action/dist, gamma-conformance-action/dist), the embedded
+// Fails when the committed bundles (smp-action/dist, smi-conformance-action/dist, gamma-conformance-action/dist; smp-action/dist
+// includes worker.cjs, the in-cluster load worker scripts/build-worker.mjs copies there), the embedded
 // schemas or the report page's embedded assets differ from what a fresh build makes. Run it right after `npm run build` (.ci/run does).
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -76,6 +76,8 @@ describe('action metadata', () => {
     expect(requireDuration(gamma.cluster_timeout!, 'cluster_timeout')).toBe(DEFAULTS.clusterReadyMs);
     expect(requireDuration(smp.request_timeout!, 'request_timeout')).toBe(DEFAULTS.requestTimeoutMs);
     expect([smp.load_pods, smp.load_image, smp.load_namespace]).toEqual([String(DEFAULTS.loadPods), DEFAULTS.loadImage, DEFAULTS.loadNamespace]);
+    expect(requireDuration(smp.load_start_lead!, 'load_start_lead')).toBe(DEFAULTS.loadStartLeadMs);
+    expect(requireDuration(DEFAULTS.loadStartLead, 'DEFAULTS.loadStartLead')).toBe(DEFAULTS.loadStartLeadMs);
     expect(requireDuration(DEFAULTS.requestTimeout, 'DEFAULTS.requestTimeout')).toBe(DEFAULTS.requestTimeoutMs);
     expect(requireDuration(smi.step_timeout!, 'step_timeout')).toBe(DEFAULTS.stepTimeoutMs);
     for (const inputs of [smp, smi]) {

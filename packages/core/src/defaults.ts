@@ -28,6 +28,13 @@ export const DEFAULTS = {
    * 24.19.0 (docker-library/repo-info repos/node/remote/24-alpine.md).
    */
   loadImage: 'node:24-alpine@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43',
+  /**
+   * How far ahead of the load Job's creation the pods' common start time is set: enough for them
+   * to be scheduled and started on a warm node with the image present. A pod that starts later
+   * (an image pulled on a cold node) starts at once and reports how late it was.
+   */
+  loadStartLeadMs: 10_000,
+  loadStartLead: '10s',
   /** The load Job's namespace; created when missing, and then deleted afterwards. */
   loadNamespace: 'meshspec-load',
 } as const;

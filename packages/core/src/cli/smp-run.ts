@@ -43,6 +43,7 @@ const FLAGS = {
   'service-manifest': { type: 'string' },
   'load-image': { type: 'string' },
   'load-namespace': { type: 'string' },
+  'load-start-lead': { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   ...PROVIDER_FLAGS,
@@ -87,6 +88,8 @@ Load from inside the cluster (profiles whose clients are all internal: true):
       --load-image IMAGE     the pods' image (default ${DEFAULTS.loadImage})
       --load-namespace NS    the namespace of the load Job (default ${DEFAULTS.loadNamespace}; created
                              when missing and then deleted afterwards)
+      --load-start-lead D    how far ahead the pods' common start time is set (default
+                             ${DEFAULTS.loadStartLead}; raise it when the image must be pulled first)
       --kubeconfig FILE      kubeconfig (default: KUBECONFIG, then ~/.kube/config)
       --context NAME         kubeconfig context (default: the current one)
 
@@ -203,8 +206,9 @@ export const smpRun: CliCommand = {
       pods: intFlag(strFlag(values, 'pods'), 'pods', 1),
       image: strFlag(values, 'load-image'),
       namespace: strFlag(values, 'load-namespace'),
+      startLeadMs: strFlag(values, 'load-start-lead') === undefined ? undefined : requireDuration(strFlag(values, 'load-start-lead')!, '--load-start-lead'),
       cluster: { kubeconfig: strFlag(values, 'kubeconfig'), context: strFlag(values, 'context'), kubeconfigSource: '--kubeconfig', env: io.env, cwd: io.cwd },
-      names: { pods: '--pods', image: '--load-image', namespace: '--load-namespace', kubeconfig: '--kubeconfig' },
+      names: { pods: '--pods', image: '--load-image', namespace: '--load-namespace' },
       logger: io.logger,
     };
     const runOptions: SmpRunOptions = {

@@ -21,10 +21,12 @@ export interface LoadSourceSettings {
   image?: string;
   /** --load-namespace / load_namespace; default DEFAULTS.loadNamespace. */
   namespace?: string;
+  /** --load-start-lead / load_start_lead: how far ahead the pods' common start is set (default DEFAULTS.loadStartLeadMs). */
+  startLeadMs?: number;
   /** The cluster: kubectl's lookup order, or the kubeconfig a provisioned cluster wrote. */
   cluster: KubeTarget;
   /** How the settings are named in messages. */
-  names: { pods: string; image: string; namespace: string; kubeconfig: string };
+  names: { pods: string; image: string; namespace: string };
   logger: Logger;
 }
 
@@ -88,7 +90,7 @@ export async function withLoadSource<T>(profile: SmpProfile, settings: LoadSourc
   logger.info(`the load Job runs in namespace ${namespace}`);
   const { created } = await ensureLoadNamespace(kube, namespace, logger);
   try {
-    return await work({ generator: podLoadGenerator({ kube, namespace, pods, image, logger }), env: { kubernetes_version: version } });
+    return await work({ generator: podLoadGenerator({ kube, namespace, pods, image, logger, startLeadMs: settings.startLeadMs }), env: { kubernetes_version: version } });
   } finally {
     if (created) await deleteLoadNamespace(kube, namespace, logger);
   }

@@ -67,7 +67,7 @@ export interface ResultContext {
 }
 
 /** `stats.partial`: the figures cover `pods_finished` of `pods_total` load pods. */
-export interface PartialLoad {
+interface PartialLoad {
   reason: string;
   pods_finished: number;
   pods_total: number;

@@ -1,5 +1,4 @@
 import type { V1ConfigMap, V1Job, V1OwnerReference } from '@kubernetes/client-node';
-import type { WorkerEnvPlan } from './worker.js';
 
 /**
  * The objects of one in-cluster load run (docs/architecture.md, "Load from inside the cluster"):
@@ -16,6 +15,14 @@ import type { WorkerEnvPlan } from './worker.js';
 
 /** The ConfigMap's data key and where the volume is mounted: the pod runs `node /meshspec/worker.cjs`. */
 const BUNDLE_KEY = 'worker.cjs';
+/**
+ * A plan larger than this travels in the ConfigMap as plan.json beside the worker, named by
+ * MESHSPEC_LOAD_PLAN_FILE, instead of in MESHSPEC_LOAD_PLAN: Linux refuses an environment string
+ * over 128 KiB (MAX_ARG_STRLEN) when it starts the container, and a profile with a large body or
+ * many URLs can exceed it.
+ */
+const ENV_PLAN_LIMIT = 32 * 1024;
+const PLAN_KEY = 'plan.json';
 const MOUNT_PATH = '/meshspec';
 export const LOAD_CONTAINER = 'load';
 export const RUN_LABEL = 'meshspec.io/run';
@@ -29,7 +36,8 @@ export interface LoadJobSpec {
   namespace: string;
   pods: number;
   image: string;
-  plan: WorkerEnvPlan['plan'];
+  /** MESHSPEC_LOAD_PLAN's JSON (worker.ts WorkerEnvPlan). */
+  planJson: string;
   /** The common start time, epoch ms. */
   startAtMs: number;
   /** The cluster stops the Job after this long (start lead + duration + grace + margin). */
@@ -40,23 +48,24 @@ export interface LoadJobSpec {
 
 export const loadObjectName = (runId: string) => `meshspec-load-${runId}`;
 
-export function loadLabels(runId: string): Record<string, string> {
+function loadLabels(runId: string): Record<string, string> {
   return { 'app.kubernetes.io/name': 'meshspec-load', 'app.kubernetes.io/managed-by': 'meshspec', [RUN_LABEL]: runId };
 }
 
-export function configMapManifest(spec: Pick<LoadJobSpec, 'runId' | 'namespace'>, bundle: string, owner?: V1OwnerReference): V1ConfigMap {
+const planInFile = (planJson: string) => Buffer.byteLength(planJson) > ENV_PLAN_LIMIT;
+
+export function configMapManifest(spec: Pick<LoadJobSpec, 'runId' | 'namespace' | 'planJson'>, bundle: string, owner?: V1OwnerReference): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: loadObjectName(spec.runId), namespace: spec.namespace, labels: loadLabels(spec.runId), ...(owner ? { ownerReferences: [owner] } : {}) },
-    data: { [BUNDLE_KEY]: bundle },
+    data: { [BUNDLE_KEY]: bundle, ...(planInFile(spec.planJson) ? { [PLAN_KEY]: spec.planJson } : {}) },
   };
 }
 
 export function jobManifest(spec: LoadJobSpec): V1Job {
   const name = loadObjectName(spec.runId);
   const labels = loadLabels(spec.runId);
-  const envPlan: WorkerEnvPlan = { pods: spec.pods, plan: spec.plan };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -82,7 +91,7 @@ export function jobManifest(spec: LoadJobSpec): V1Job {
               command: ['node', `${MOUNT_PATH}/${BUNDLE_KEY}`],
               // JOB_COMPLETION_INDEX is added by Kubernetes for Indexed Jobs; setting it here would be wrong.
               env: [
-                { name: 'MESHSPEC_LOAD_PLAN', value: JSON.stringify(envPlan) },
+                planInFile(spec.planJson) ? { name: 'MESHSPEC_LOAD_PLAN_FILE', value: PLAN_KEY } : { name: 'MESHSPEC_LOAD_PLAN', value: spec.planJson },
                 { name: 'MESHSPEC_START_AT', value: String(spec.startAtMs) },
                 { name: 'MESHSPEC_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
               ],

@@ -37,7 +37,7 @@ type PodCounters = Pick<
   | 'requests' | 'errors' | 'statusCodes' | 'errorKinds' | 'errorSamples' | 'lateSends' | 'bytesReceived' | 'perUrl' | 'cancelled'
 >;
 
-export interface PodSecond {
+interface PodSecond {
   /** 1 = the pod's first second. */
   second: number;
   requests: number;

@@ -21,7 +21,7 @@ function sha256(text: string): string {
 }
 
 /** Why a log holds no usable result line; the runner turns it into an infra error naming the pod. */
-export class ResultLineError extends Error {
+class ResultLineError extends Error {
   override name = 'ResultLineError';
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
+import { DEFAULTS } from '../../defaults.js';
 import { MeshspecError } from '../../errors.js';
 import { describeError, type KubeClient } from '../../kube/client.js';
 import type { Logger } from '../../log.js';
@@ -13,6 +14,7 @@ import { asPodReport, type PodReport } from './pod-report.js';
 import { describeEvents, judgePod, loadContainerStatus, podIndex } from './pod-status.js';
 import { parseResultLine } from './result-line.js';
 import type { WorkerPlan } from './shares.js';
+import type { WorkerEnvPlan } from './worker.js';
 import { readWorkerBundle } from './worker-bundle.js';
 
 /**
@@ -29,7 +31,7 @@ export interface PodLoadOptions {
   podLabels?: Record<string, string>;
   podAnnotations?: Record<string, string>;
   logger: Logger;
-  /** How far ahead of the Job's creation the common start time is set (default DEFAULT_START_LEAD_MS). */
+  /** How far ahead of the Job's creation the common start time is set (default DEFAULTS.loadStartLeadMs). */
   startLeadMs?: number;
   /** A load container not running this long after the start time never started (default 120 s). */
   pendingTimeoutMs?: number;
@@ -37,12 +39,6 @@ export interface PodLoadOptions {
   pollIntervalMs?: number;
 }
 
-/**
- * The common start time is this far ahead of the Job's creation: enough for the pods to be
- * scheduled and started on a warm node with the image present. A pod that starts later (an image
- * pull on a cold node) starts at once and reports how late it was (stats.load_source.pods[].start_offset_ms).
- */
-export const DEFAULT_START_LEAD_MS = 10_000;
 const DEFAULT_PENDING_TIMEOUT_MS = 120_000;
 /** After the window and the generator's grace (at most 2 s), the time pods get to print and exit. */
 const FINISH_MARGIN_MS = 60_000;
@@ -98,18 +94,20 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
   const name = loadObjectName(runId);
   const bundle = readWorkerBundle();
   const workerPlan: WorkerPlan = { clients: plan.clients, durationMs: plan.durationMs, requestTimeoutMs: plan.requestTimeoutMs, insecureTls: plan.insecureTls };
-  const lead = options.startLeadMs ?? DEFAULT_START_LEAD_MS;
+  const envPlan: WorkerEnvPlan = { pods, plan: workerPlan };
+  const planJson = JSON.stringify(envPlan);
+  const lead = options.startLeadMs ?? DEFAULTS.loadStartLeadMs;
   const tracked: Tracked[] = Array.from({ length: pods }, (_, index) => ({ index, name: null, node: null, imageId: null, state: 'waiting' }));
   let cancelled = false;
   try {
-    await kube.apply(configMapManifest({ runId, namespace }, bundle.text));
+    await kube.apply(configMapManifest({ runId, namespace, planJson }, bundle.text));
     const startAtMs = Date.now() + lead;
     const activeDeadlineSeconds = Math.ceil((lead + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS) / 1000);
-    const job = await kube.create(jobManifest({ runId, namespace, pods, image: options.image, plan: workerPlan, startAtMs, activeDeadlineSeconds, podLabels: options.podLabels, podAnnotations: options.podAnnotations }));
+    const job = await kube.create(jobManifest({ runId, namespace, pods, image: options.image, planJson, startAtMs, activeDeadlineSeconds, podLabels: options.podLabels, podAnnotations: options.podAnnotations }));
     // The ConfigMap now belongs to the Job: if this process dies, Kubernetes' garbage collector
     // removes it with the Job (after ttlSecondsAfterFinished at the latest).
     const uid = job.metadata?.uid;
-    if (uid) await kube.apply(configMapManifest({ runId, namespace }, bundle.text, { apiVersion: 'batch/v1', kind: 'Job', name, uid }));
+    if (uid) await kube.apply(configMapManifest({ runId, namespace, planJson }, bundle.text, { apiVersion: 'batch/v1', kind: 'Job', name, uid }));
     logger.info(`load Job ${namespace}/${name}: ${pods} pod${pods === 1 ? '' : 's'} of ${options.image}, starting together at ${new Date(startAtMs).toISOString()} (worker ${(bundle.text.length / 1024).toFixed(0)} KiB)`);
     cancelled = await watchPods(options, tracked, { runId, startAtMs, deadlineMs: startAtMs + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS, signal });
   } finally {
@@ -118,7 +116,7 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
   const reports = tracked.flatMap((t) => (t.report ? [t.report] : []));
   const source = sourceOf(tracked, cancelled);
   for (const r of reports) {
-    if (Math.abs(r.clock_offset_ms) > LATE_START_WARN_MS) logger.warn(`load pod ${tracked[r.index]!.name} started ${(r.clock_offset_ms / 1000).toFixed(1)} s after the common start time: its load overlapped the others' only in part (raise the start lead when the image must be pulled first)`);
+    if (Math.abs(r.clock_offset_ms) > LATE_START_WARN_MS) logger.warn(`load pod ${tracked[r.index]!.name} started ${(r.clock_offset_ms / 1000).toFixed(1)} s after the common start time: its load overlapped the others' only in part (raise the start lead, --load-start-lead or load_start_lead, when the image must be pulled first)`);
   }
   const run = reports.length ? mergePodReports(reports) : undefined;
   const failed = tracked.filter((t) => t.state === 'failed' || t.state === 'never-started');
@@ -172,6 +170,21 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
         logger.warn(`load pod ${t.name}: ${t.why}`);
       }
     }
+    if (pods) {
+      // After the listed pods (a failure among them explains a disappearance): a pod seen before
+      // and now gone was deleted (or evicted and removed) before its load finished.
+      const present = new Set(pods.map((p) => p.metadata?.name));
+      for (const t of tracked) {
+        if (t.state === 'waiting' && t.name !== null && !present.has(t.name)) {
+          t.state = 'failed';
+          // With backoffLimit 0 the Job fails at its first failed pod, and the Job controller then
+          // deletes the others (kubernetes pkg/controller/job/job_controller.go): say so.
+          const after = tracked.find((x) => x !== t && x.state === 'failed' && x.why && !x.why.startsWith('the pod disappeared'));
+          t.why = `the pod disappeared before its load container finished (${after ? `the Job controller stops the other pods once ${after.name ?? `index ${after.index}`} failed: backoffLimit 0` : 'deleted or evicted'}); last events: ${await eventsLine(kube, namespace, t.name)}`;
+          logger.warn(`load pod ${t.name}: ${t.why}`);
+        }
+      }
+    }
     if (pods && now > pendingLimitMs) {
       for (const t of tracked) {
         if (t.state === 'waiting' && t.name === null) {
@@ -184,7 +197,7 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
     if (now > at.deadlineMs) {
       for (const t of tracked.filter((x) => x.state === 'waiting')) {
         t.state = 'failed';
-        t.why = `its load did not finish by ${new Date(at.deadlineMs).toISOString()}${lastError ? ` (last API error: ${lastError})` : ''}; ${t.name ? await lastWords(kube, namespace, t.name, true) : 'no pod'}`;
+        t.why = `its load did not finish by ${new Date(at.deadlineMs).toISOString()}${lastError ? ` (last API error: ${lastError})` : ''}${t.why ? ` (${t.why})` : ''}; ${t.name ? await lastWords(kube, namespace, t.name, true) : 'no pod'}`;
       }
       return false;
     }
@@ -196,15 +209,33 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
   }
 }
 
-/** Reads a finished pod's whole log (before anything deletes the pod) and its result line. */
+/**
+ * Reads a finished pod's whole log (before anything deletes the pod) and its result line. A log
+ * that cannot be read now (an API error) is read again at the next poll; a log without a valid
+ * result line fails the pod.
+ */
 async function collect(kube: KubeClient, namespace: string, t: Tracked): Promise<void> {
+  let log: string;
   try {
-    const log = await kube.podLog(namespace, t.name!, LOAD_CONTAINER);
-    t.report = asPodReport(parseResultLine(log));
+    log = await kube.podLog(namespace, t.name!, LOAD_CONTAINER);
+  } catch (error) {
+    t.why = `its log could not be read: ${describeError(error).message}`;
+    return;
+  }
+  try {
+    const report = asPodReport(parseResultLine(log));
+    if (report.counters.cancelled) {
+      // Only we may stop a load early (cancel); a pod that says it was stopped got SIGTERM from
+      // someone else (deleted, evicted, its node drained): its window is not the others'.
+      t.state = 'failed';
+      t.why = `its load was stopped ${report.counters.durationS.toFixed(1)} s into the window (SIGTERM: the pod was deleted or evicted); its figures are left out`;
+      return;
+    }
+    t.report = report;
     t.state = 'succeeded';
   } catch (error) {
     t.state = 'failed';
-    t.why = `its result could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    t.why = `its result line is unusable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 

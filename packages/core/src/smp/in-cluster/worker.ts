@@ -1,7 +1,9 @@
 /**
  * The entry point of a load pod (bundled by scripts/build-worker.mjs into worker.cjs and delivered
  * in the Job's ConfigMap; see job.ts). It reads its work from the environment:
- * - MESHSPEC_LOAD_PLAN: the whole run's plan as JSON (shares.ts WorkerPlan) and the pod count;
+ * - MESHSPEC_LOAD_PLAN: the whole run's plan as JSON (shares.ts WorkerPlan) and the pod count; or,
+ *   for a plan too large for one environment string, MESHSPEC_LOAD_PLAN_FILE: that JSON's file,
+ *   relative to this script's directory (job.ts puts it in the ConfigMap beside worker.cjs);
  * - MESHSPEC_START_AT: the common start time, epoch ms;
  * - JOB_COMPLETION_INDEX: set by Kubernetes for Indexed Jobs;
  * - MESHSPEC_NODE_NAME (optional): the node, from the downward API.
@@ -10,6 +12,8 @@
  * run finished (also when it was stopped by SIGTERM: the result says cancelled), 1 with the error
  * on stderr when it could not run.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Histogram } from 'hdr-histogram-js';
 import { NativeLoadGenerator } from '../loadgen/native.js';
 import { encodeHdrOrNull, podReportOf } from './pod-report.js';
@@ -47,8 +51,11 @@ function waitUntil(atMs: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function runWorker(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
-  const { pods, plan } = JSON.parse(required(env, 'MESHSPEC_LOAD_PLAN')) as WorkerEnvPlan;
+async function runWorker(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
+  const file = env.MESHSPEC_LOAD_PLAN_FILE;
+  // The script's own directory (argv[1]): the ConfigMap's mount, wherever it is mounted.
+  const text = file ? readFileSync(resolve(dirname(process.argv[1] ?? '.'), file), 'utf8') : required(env, 'MESHSPEC_LOAD_PLAN');
+  const { pods, plan } = JSON.parse(text) as WorkerEnvPlan;
   const startAtMs = Number(required(env, 'MESHSPEC_START_AT'));
   const index = Number(required(env, 'JOB_COMPLETION_INDEX'));
   if (!Number.isFinite(startAtMs)) throw new Error(`MESHSPEC_START_AT=${env.MESHSPEC_START_AT} is not epoch milliseconds`);
