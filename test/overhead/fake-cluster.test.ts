@@ -11,7 +11,7 @@ import { ensureWorkerBundle } from '../support/worker-bundle.js';
 /**
  * The mesh overhead end to end on the fake cluster: `meshspec smp run --compare-without-mesh` deploys
  * the sample app into a namespace the simulated Linkerd injects and one it leaves alone, runs the
- * profile's load as 2 pods in each (Job pods as local processes that reach the Service by its short
+ * profile's load as 2 pods in each, 3 interleaved pairs of 3 s windows at 40 rps (Job pods as local processes that reach the Service by its short
  * name through the simulated mesh), and the sidecar delay of the simulation is what it must measure:
  * meshed→meshed passes two proxy hops (the load pod's outbound, the app's inbound), plain→plain none.
  * Linkerd's profile admits every call (profiles.mjs: no access control), as the real one does by default.
@@ -33,11 +33,11 @@ afterEach(async () => {
 const PROFILE = (internal: boolean) => `
 test:
   name: overhead
-  duration: 4s
+  duration: 3s
   clients:
     - internal: ${internal}
       connections: 4
-      rps: 200
+      rps: 40
       endpoint_urls: ['http://sample-app:9091/echo']
 mesh:
   type: LINKERD
@@ -58,7 +58,7 @@ async function compare(sidecarDelayMs: number, internal = true) {
   }, 20);
   const t = cliIO({ cwd: dir });
   try {
-    const code = await runCli(['smp', 'run', 'p.yaml', '--compare-without-mesh', '--pods', '2', '--kubeconfig', 'kubeconfig', '--out', 'out'], t.io);
+    const code = await runCli(['smp', 'run', 'p.yaml', '--compare-without-mesh', '--pods', '2', '--repeat', '3', '--load-start-lead', '3s', '--kubeconfig', 'kubeconfig', '--out', 'out'], t.io);
     return { code, t, pods: [...pods.values()], out: join(dir, 'out') };
   } finally {
     clearInterval(watch);
@@ -84,9 +84,11 @@ describe('mesh overhead on the fake cluster', () => {
     console.log(`overhead: p50 ${o.deltas.p50_ms.change} ms, p90 ${o.deltas.p90_ms.change} ms, p99 ${o.deltas.p99_ms.change} ms; plain p50 ${o.without_mesh.p50_ms}, meshed p50 ${o.with_mesh.p50_ms}`);
     expect(o.deltas.p50_ms.change).toBeGreaterThanOrEqual(9);
     expect(o.deltas.p50_ms.change).toBeLessThanOrEqual(11);
-    // The tail carries the same two hops plus a busy machine's jitter, never less than the hops.
-    expect(o.deltas.p99_ms.change).toBeGreaterThanOrEqual(9);
-    expect(o.with_mesh.p99_ms!).toBeLessThan(o.without_mesh.p99_ms! + 50);
+    // Every meshed call pays both hops, so its tail cannot be under them; the tail's overhead is the
+    // same hops plus the machine's jitter, which moves it but not by tens of ms.
+    expect(o.with_mesh.p99_ms!).toBeGreaterThanOrEqual(9);
+    expect(o.deltas.p99_ms.change).toBeGreaterThan(0);
+    expect(o.deltas.p99_ms.change).toBeLessThan(50);
     expect(o.without_mesh.errors + o.with_mesh.errors).toBe(0);
     expect(o.namespaces).toEqual({ plain: 'meshspec-overhead-plain', meshed: 'meshspec-overhead-meshed' });
     expect(o.resources).toBeNull();
