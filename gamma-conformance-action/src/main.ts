@@ -5,18 +5,14 @@ import {
   createToolCache,
   currentPlatform,
   inputError,
-  kindOf,
   reproduceInputs,
   runGammaConformance,
   VERSION,
-  worstKind,
-  type EnsuredCluster,
 } from '@meshspec/core';
 import {
   diagnose,
+  inProvisionedCluster,
   inputs,
-  phasesMarkdown,
-  provisionCluster,
   provisionMesh,
   readArtifactInputs,
   readGitHubInputs,
@@ -26,7 +22,7 @@ import {
   setOutputs,
   shareResults,
   teardownFromState,
-  uploadAndLinkReport,
+  worstOutcome,
   writeJobSummary,
   type ActionContext,
   type MainOutcome,
@@ -75,10 +71,8 @@ const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
 async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   const i = readInputs();
   const outDir = resolve(workspace(), i.outputDir);
-  let cluster: EnsuredCluster | undefined;
   let meshVersion: string | undefined;
-  try {
-    cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
+  return inProvisionedCluster({ lifecycle: i.lifecycle, outDir, artifact: i.artifact, logger, signal }, async ({ cluster }) => {
     const kubeconfig = cluster.kubeconfigPath ?? i.lifecycle.kubeconfig ?? '';
     const outcome = await runGammaConformance({
       kubeconfigPath: kubeconfig,
@@ -125,15 +119,8 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     // The submission folder is a directory, attached as its report file already is; the rest are files.
     const files = g ? [g.files.report, g.files.result, g.files.junit, g.files.summary, g.files.page].filter((f): f is string => f !== undefined) : [];
     const shared = await shareResults(i.github, { action: 'gamma', markdown: outcome.summaryMarkdown, files }, logger);
-    const failureKind = worstKind([outcome.failureKind, shared.failureKind]);
-    return { failureKind, failureMessage: failureKind === outcome.failureKind ? outcome.failureMessage : shared.failureMessage };
-  } catch (error) {
-    if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
-    throw error;
-  } finally {
-    await uploadAndLinkReport(outDir, i.artifact, logger);
-    await writeJobSummary(phasesMarkdown(logger.timings));
-  }
+    return worstOutcome([outcome, shared]);
+  });
 }
 
 /** Removes the mesh and the cluster this step created (the suite's namespaces are removed by main). */

@@ -3,36 +3,32 @@ import {
   checkPublishSettings,
   deleteLeftoverNamespaces,
   inputError,
-  kindOf,
   parseSmiVersion,
   parseSpecs,
-  publishSmiRun,
+  publishSmiOutcome,
   requireMesh,
   runSmiConformance,
   VERSION,
-  worstKind,
-  type EnsuredCluster,
   type KubeTarget,
   DEFAULTS,
 } from '@meshspec/core';
 import {
   diagnose,
+  inProvisionedCluster,
   inputs,
-  phasesMarkdown,
-  provisionCluster,
   provisionMesh,
+  publishFinishedRun,
   readArtifactInputs,
   readLifecycleInputs,
   readGitHubInputs,
   readPublishInputs,
-  reportPublish,
   shareResults,
   run,
   scrubber,
   setOutputs,
   state,
   teardownFromState,
-  uploadAndLinkReport,
+  worstOutcome,
   writeJobSummary,
   type ActionContext,
   type MainOutcome,
@@ -78,11 +74,8 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   const outDir = resolve(workspace(), i.outputDir);
   // Every namespace is in state from its creation until its deletion, for the post step.
   const live = new Set<string>();
-  let cluster: EnsuredCluster | undefined;
-  let meshNamespace: string | undefined;
-  try {
-    cluster = await provisionCluster(i.lifecycle, outDir, logger, signal, i.meshDeployed);
-    const kubeconfig = cluster.kubeconfigPath ?? i.lifecycle.kubeconfig;
+  return inProvisionedCluster({ lifecycle: i.lifecycle, meshDeployed: i.meshDeployed, outDir, artifact: i.artifact, logger, signal }, async (step) => {
+    const kubeconfig = step.cluster.kubeconfigPath ?? i.lifecycle.kubeconfig;
     state.save(KUBECONFIG, kubeconfig);
     const target: KubeTarget = { kubeconfig, kubeconfigSource: 'input kubeconfig', env: process.env, cwd: workspace() };
     const outcome = await runSmiConformance({
@@ -92,7 +85,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       meshDeployed: i.meshDeployed,
       ensureMesh: async () => {
         const mesh = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: i.meshDeployed, kubeconfigPath: kubeconfig ?? '', where: 'input service_mesh', settings: i.mesh.id === 'traefik_mesh' ? i.meshSettings : undefined }, logger, signal);
-        meshNamespace = mesh.namespace;
+        if (mesh.namespace) step.namespaces.push(mesh.namespace);
         for (const extra of mesh.skippedExtras ?? []) logger.warn(extra);
         return { version: mesh.version };
       },
@@ -127,28 +120,14 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     // A failing verdict is reported once, by run()'s setFailed; a tolerated one is a warning.
     if (verdict.conformant) logger.info(verdict.message);
     else if (!verdict.fail) logger.warn(verdict.message);
-    if (outcome.failureKind === 'infra') await diagnose(outDir, cluster, [...suite.cases.map((c) => c.namespace), meshNamespace].filter((n): n is string => !!n), logger);
+    if (outcome.failureKind === 'infra') await diagnose(outDir, step.cluster, [...suite.cases.map((c) => c.namespace), ...step.namespaces], logger);
     // The files and the summary exist before the first byte goes to the provider.
     await writeJobSummary(outcome.summaryMarkdown);
 
-    let publishKind: 'none' | 'publish' | 'input' = 'none';
-    if (outcome.failureKind !== 'cancelled') {
-      const report = await logger.group('Publish', () => publishSmiRun(i.publish, logger, result as unknown as Record<string, unknown>));
-      publishKind = await reportPublish(report, i.publish, logger);
-    }
+    const published = await publishFinishedRun(outcome, i.publish, logger, () => publishSmiOutcome(outcome, i.publish, logger));
     const shared = await shareResults(i.github, { action: 'smi', markdown: outcome.summaryMarkdown, files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
-    const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);
-    const failureMessage =
-      failureKind === outcome.failureKind ? outcome.failureMessage : failureKind === shared.failureKind ? shared.failureMessage : 'the result was not published; the files are in the output directory';
-    return { failureKind, failureMessage };
-  } catch (error) {
-    // A cluster or mesh that did not come up: explain it with diagnostics in the output directory.
-    if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, meshNamespace ? [meshNamespace] : [], logger);
-    throw error;
-  } finally {
-    await uploadAndLinkReport(outDir, i.artifact, logger);
-    await writeJobSummary(phasesMarkdown(logger.timings));
-  }
+    return worstOutcome([outcome, shared, published]);
+  });
 }
 
 /** Removes what a cancelled or killed main step left behind, then the mesh and cluster we created. */

@@ -14,7 +14,6 @@ import {
   smpOutputs,
   VERSION,
   kindOf,
-  worstKind,
   runSmpWithLoad, loadsFromCluster,
   type Logger,
   type PublishSettings,
@@ -34,13 +33,14 @@ import {
   shareResults,
   readLifecycleInputs, readLoadInputs, readComparisonInputs,
   readPublishInputs,
-  reportPublish,
+  publishFinishedRun,
   run,
   scrubber,
   setOutputs,
   teardownFromState,
   uploadAndLinkReport,
   validArtifactName,
+  worstOutcome,
   writeJobSummary,
   type ActionContext,
   type MainOutcome,
@@ -180,19 +180,12 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   // The files and the summary exist before the first byte goes to the provider.
   await writeJobSummary(outcome.summaryMarkdown);
 
-  let publishKind: 'none' | 'publish' | 'input' = 'none';
-  if (outcome.failureKind !== 'cancelled') {
-    const report = await logger.group('Publish', () => publishSmpOutcome(outcome, profile, i.publish, logger));
-    if (report) publishKind = await reportPublish(report, i.publish, logger);
-  }
+  const published = await publishFinishedRun(outcome, i.publish, logger, () => publishSmpOutcome(outcome, profile, i.publish, logger));
   await uploadAndLinkReport(outDir, i.artifact, logger);
   const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
   await writeJobSummary(phasesMarkdown(logger.timings));
 
-  const failureKind = worstKind([outcome.failureKind, publishKind, shared.failureKind]);
-  const failureMessage =
-    failureKind === outcome.failureKind ? outcome.failureMessage : failureKind === shared.failureKind ? shared.failureMessage : 'the result was not published; the files are in the output directory';
-  return { failureKind, failureMessage };
+  return worstOutcome([outcome, shared, published]);
 }
 
 await run(main, ({ logger, signal }) => teardownFromState(logger, signal));

@@ -74,6 +74,12 @@ describe('bad CLI flags: exit 2 before any load', () => {
     expectRefused(await run('--duration', '-1s'), /--duration: "-1s" is not a Go duration/);
   });
 
+  it('a profile with a key given twice: the file, the key path and the line, and no load', async () => {
+    const twice = profileText().replace('      rps: 10\n', '      rps: 10\n      rps: 10000\n');
+    const r = await cli(['smp', 'run', '--profile', 'p.yaml', '--out', 'out'], { 'p.yaml': twice });
+    expectRefused(r, /p\.yaml: \$\.test\.clients\[0\]\.rps: given twice in the same mapping \(again on line 7\); keep one/);
+  });
+
   it('an unknown flag, with one prefix', async () => {
     const r = await run('--bogus');
     expectRefused(r, /^meshspec smp run: Unknown option '--bogus'; see meshspec smp run --help$/m);

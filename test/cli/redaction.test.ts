@@ -5,33 +5,28 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpTarget, type Target } from '../loadgen/servers.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'packages/core/bin/meshspec.js');
 
-let server: http.Server;
+let target: Target;
 let url: string;
 const seen: string[] = [];
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  target = await httpTarget((req, res) => {
     if (seen.length < 5) seen.push(`${req.url} ${JSON.stringify(req.headers)}`);
     req.resume();
     res.end('ok');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = target.url;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => target.close());
 
 function meshspec(args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
   return new Promise((done, fail) => {

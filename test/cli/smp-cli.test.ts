@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
 import { COMMANDS } from '../../packages/core/src/cli/commands.js';
 import { cliIO } from '../support/cli-io.js';
+import { httpTarget, type Target } from '../loadgen/servers.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -15,12 +14,12 @@ function io(cwd: string) {
   return { io: t.io, out: t.stdout, err: t.stderr, logger: t.logger };
 }
 
-let server: Server;
+let target: Target;
 let url: string;
 const seen: { method?: string; body: string; headers: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  target = await httpTarget((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
@@ -29,14 +28,10 @@ beforeAll(async () => {
       res.end('ok');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = target.url;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => target.close());
 
 describe('meshspec CLI: smp', () => {
   it('prints help for every command, and usage for an unknown one', async () => {

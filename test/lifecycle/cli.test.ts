@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
+import { installableMeshes } from '../../packages/core/src/mesh/ensure.js';
+import { MESHES } from '../../packages/core/src/mesh/registry.js';
 import { cliIO } from '../support/cli-io.js';
 import { startBed, type Bed } from './fixture.js';
 
@@ -76,11 +78,24 @@ describe('meshspec mesh install', () => {
     expect(bed.argvs()).toEqual([['osm', 'install', '--mesh-name=osm', '--osm-namespace=osm-system', '--set=osm.enablePermissiveTrafficPolicy=false']]);
   });
 
-  it('an unknown mesh exits 2 with the known names', async () => {
+  it('an unknown mesh exits 2 with the names of the meshes it can install, and only those', async () => {
     bed = await startBed();
     const run = io(bed);
     expect(await runCli(['mesh', 'install', 'nope', '--kubeconfig', bed.fakeKubeconfig], run.io)).toBe(2);
-    expect(run.err()).toMatch(/meshspec mesh install: mesh: unknown service mesh "nope". Known meshes: app_mesh \(1\), consul \(2\)/);
+    expect(run.err()).toMatch(/meshspec mesh install: mesh: unknown service mesh "nope". meshspec installs: /);
+    const named = /meshspec installs: (.*)/.exec(run.err())![1]!.split(', ').map((n) => n.replace(/ \(\d+\)$/, ''));
+    expect(named).toEqual(installableMeshes());
+    expect(named.length).toBeLessThan(MESHES.filter((m) => m.id !== 'none').length);
+    expect(run.err()).not.toMatch(/app_mesh|nginx_service_mesh/);
+    expect(bed.argvs()).toEqual([]);
+  });
+
+  it('a known mesh meshspec cannot install exits 2 with the installable names, before reading the kubeconfig', async () => {
+    bed = await startBed();
+    const run = io(bed);
+    expect(await runCli(['mesh', 'install', 'app_mesh', '--kubeconfig', '/nonexistent/kubeconfig'], run.io)).toBe(2);
+    expect(run.err()).toMatch(/meshspec mesh install: mesh: meshspec cannot install AWS App Mesh; install it yourself\. meshspec installs: consul \(2\), .*osm \(10\)\n/);
+    expect(run.err()).not.toMatch(/kubeconfig/);
   });
 
   it('--help lists the pinned versions', async () => {

@@ -2,6 +2,7 @@ import { fetch as undiciFetch } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MeshspecError } from '../../packages/core/src/errors.js';
 import { MemoryLogger } from '../../packages/core/src/log.js';
+import { ACTION_WORDING } from '../../packages/core/src/wording.js';
 import { publishSmi, publishSmp, type FetchLike, type ProviderOptions } from '../../packages/core/src/provider/index.js';
 import { startFakeProvider } from '../support/fake-provider.mjs';
 import { encodeToken, fortioFile, smiResultFile, smpResultFile } from './fixtures.js';
@@ -139,10 +140,13 @@ describe('token refresh on 401', () => {
     const e = await failure(publishSmi({ providerOptions: optionsFor(provider, noRefreshToken), result: smiResultFile(), logger }));
     expect(e.kind).toBe('publish');
     expect(e.message).toMatch(/rejected the token \(HTTP 401 on POST .*\/smi\/results: token expired or invalid\)\. The token carries no refresh token\./);
-    expect(e.message).toMatch(/security\/tokens.*mesheryctl system login.*MESHSPEC_PROVIDER_TOKEN secret \/ provider_token input.*provider_token_mode: access_token/);
+    expect(e.message).toMatch(/security\/tokens.*mesheryctl system login.*MESHSPEC_PROVIDER_TOKEN secret \/ provider_token input.*try --provider-token-mode access_token/);
     expect(provider.requestsTo('/refresh')).toHaveLength(0);
     expect(provider.requestsTo(SMI)).toHaveLength(1);
     expectNoSecrets(e.message, logger.text());
+    // The action names its input (src/wording.ts).
+    const action = await failure(publishSmi({ providerOptions: optionsFor(provider, noRefreshToken, { wording: ACTION_WORDING }), result: smiResultFile() }));
+    expect(action.message).toMatch(/try provider_token_mode: access_token/);
   });
 
   it('stops when the refresh is refused', async () => {

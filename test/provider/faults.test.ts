@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MeshspecError, exitCodeOf } from '../../packages/core/src/errors.js';
 import { MemoryLogger } from '../../packages/core/src/log.js';
+import { ACTION_WORDING } from '../../packages/core/src/wording.js';
 import { publishSmi, publishSmp } from '../../packages/core/src/provider/index.js';
 import { startFakeProvider } from '../support/fake-provider.mjs';
 import { encodeToken, fortioFile, smiResultFile, smpResultFile } from './fixtures.js';
@@ -242,5 +243,18 @@ describe('a POST is never stored twice', () => {
     const e = await failure(publishSmi({ providerOptions: { ...optionsFor(provider, token, { deadlineMs: 600 }), baseUrl: url }, result: smiResultFile() }));
     expect(e.message).toMatch(/after [2-9]\d* attempts .*ECONNREFUSED/);
     provider = await startFakeProvider(); // for afterEach
+  });
+});
+
+describe('a created profile without an id', () => {
+  it('fails the publish with the casing hint in the words of the caller: a flag for the CLI, an input for the action', async () => {
+    provider.addFault({ method: 'POST', path: PROFILES, status: 201, body: {}, times: 2 });
+    const cli = await failure(publishSmp({ providerOptions: optionsFor(provider, token), result: smpFiles(), profileName: 'p' }));
+    expect(cli.kind).toBe('publish');
+    expect(cli.message).toMatch(/returned no profile id.*try --provider-casing snake \(or camel\)\./);
+    expect(cli.message).not.toMatch(/provider_casing/);
+    const action = await failure(publishSmp({ providerOptions: optionsFor(provider, token, { wording: ACTION_WORDING }), result: smpFiles(), profileName: 'p' }));
+    expect(action.message).toMatch(/returned no profile id.*try provider_casing: snake \(or camel\)\./);
+    expect(provider.results).toHaveLength(0);
   });
 });

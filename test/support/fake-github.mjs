@@ -26,6 +26,22 @@ import { crc32 } from 'node:zlib';
 
 const API_VERSION_DATE = '2022-11-28';
 
+/**
+ * The fields a zip's local header and its central directory entry share, in the same order from
+ * `at` (4 in the local header, 6 in the central entry, after "version made by"): version needed,
+ * flags (UTF-8 names), method (stored), time and date (left 0), CRC-32, both sizes, name length.
+ * @param {Buffer} buf @param {number} at @param {{ crc: number, size: number, nameLength: number }} e
+ */
+function writeEntryFields(buf, at, e) {
+  buf.writeUInt16LE(20, at);
+  buf.writeUInt16LE(0x800, at + 2);
+  buf.writeUInt16LE(0, at + 4);
+  buf.writeUInt32LE(e.crc, at + 10);
+  buf.writeUInt32LE(e.size, at + 14);
+  buf.writeUInt32LE(e.size, at + 18);
+  buf.writeUInt16LE(e.nameLength, at + 22);
+}
+
 /** A zip of stored (uncompressed) entries: what an artifact download serves. @param {Record<string, string | Buffer>} files */
 function zipOf(files) {
   const locals = [];
@@ -35,24 +51,14 @@ function zipOf(files) {
     const data = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const nameBuf = Buffer.from(name, 'utf8');
     const crc = crc32(data) >>> 0;
+    const entry = { crc, size: data.length, nameLength: nameBuf.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(0, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
+    writeEntryFields(local, 4, entry);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x800, 8);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt16LE(20, 4); // version made by
+    writeEntryFields(central, 6, entry);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBuf, data);
     centrals.push(central, nameBuf);

@@ -16,6 +16,11 @@ export interface Wording {
   providerDeadline: string;
   /** Send the other JSON casing. */
   providerCasingOther: string;
+  /** Where the provider's base URL is given. */
+  providerUrl: string;
+  /** Send the decoded access token, or the whole token. */
+  providerTokenModeAccess: string;
+  providerTokenModeToken: string;
 }
 
 export const CLI_WORDING: Wording = {
@@ -26,6 +31,9 @@ export const CLI_WORDING: Wording = {
   publishFailureWarn: 'pass --publish-failure warn',
   providerDeadline: '--provider-deadline',
   providerCasingOther: '--provider-casing snake (or camel)',
+  providerUrl: '--provider-url',
+  providerTokenModeAccess: '--provider-token-mode access_token',
+  providerTokenModeToken: '--provider-token-mode token',
 };
 
 export const ACTION_WORDING: Wording = {
@@ -36,4 +44,7 @@ export const ACTION_WORDING: Wording = {
   publishFailureWarn: 'set publish_failure: warn',
   providerDeadline: 'provider_deadline',
   providerCasingOther: 'provider_casing: snake (or camel)',
+  providerUrl: 'provider_url',
+  providerTokenModeAccess: 'provider_token_mode: access_token',
+  providerTokenModeToken: 'provider_token_mode: token',
 };

@@ -9,7 +9,7 @@ import { runGammaConformance } from '../pipeline/gamma.js';
 import { gammaTable } from '../gamma/summary.js';
 import { DEFAULT_GATEWAY_API_VERSION } from '../gamma/versions.js';
 import { VERSION } from './version.js';
-import { ensureMesh } from '../mesh/ensure.js';
+import { ensureMeshFromFlags } from './mesh.js';
 import type { CliCommand } from './command.js';
 import { DEFAULT_GAMMA_OUT_DIR } from './gamma-report.js';
 import { parseFlags, strFlag } from './parse.js';
@@ -126,20 +126,7 @@ export const gammaRun: CliCommand = {
       logger: io.logger,
       signal: io.signal,
       ensureMesh: async () => {
-        const found = await io.logger.group(i.meshDeployed ? 'mesh (verify)' : 'mesh', () =>
-          ensureMesh({
-            mesh: i.mesh.id,
-            version: i.meshVersion,
-            deployed: i.meshDeployed,
-            kubeconfig,
-            logger: io.logger,
-            signal: io.signal,
-            download: { mirror, toolCache, allowUnverified: values['allow-unverified-download'] === true, githubToken: io.env.GITHUB_TOKEN },
-            where: '--mesh',
-            env: io.env,
-            purpose: 'gamma',
-          }),
-        );
+        const found = await ensureMeshFromFlags(io, values, { mesh: i.mesh.id, version: i.meshVersion, deployed: i.meshDeployed, kubeconfig, toolCache, purpose: 'gamma' });
         return { version: found.version };
       },
       reproduceInputs: (version) => reproduceInputs(i, version),

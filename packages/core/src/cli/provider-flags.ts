@@ -73,8 +73,12 @@ export async function publishSettingsFromFlags(values: ParsedFlags['values'], io
   };
 }
 
-/** Prints a publish report and folds a failure into the exit code (lowest non-zero wins). */
-export function reportPublish(report: PublishReport, settings: Pick<PublishSettings, 'onFailure'>, io: CliIO, code: number): number {
+/**
+ * Prints a publish report and folds a failure into the exit code (lowest non-zero wins); a run
+ * that was not published (cancelled: no report) keeps its code.
+ */
+export function reportPublish(report: PublishReport | undefined, settings: Pick<PublishSettings, 'onFailure'>, io: CliIO, code: number): number {
+  if (!report) return code;
   if (report.status === 'failed') (settings.onFailure === 'warn' ? io.logger.warn : io.logger.error).call(io.logger, report.message);
   else io.logger.info(report.message);
   if (report.resultId) io.stdout.write(`result id: ${report.resultId}${report.resultUrl ? ` (${report.resultUrl})` : ''}\n`);

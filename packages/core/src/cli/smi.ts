@@ -1,14 +1,12 @@
 import { resolve } from 'node:path';
 import { requireDuration } from '../duration.js';
 import { kubeconfigPath } from '../kube/config.js';
-import { resolveMirror } from '../download/mirror.js';
 import { exitCodeOf, inputError } from '../errors.js';
-import { ensureMesh } from '../mesh/ensure.js';
-import { checkPublishSettings, publishSmiRun } from '../pipeline/publish.js';
+import { checkPublishSettings } from '../pipeline/publish.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, publishSettingsFromFlags, reportPublish } from './provider-flags.js';
 import { requireMesh } from '../mesh/registry.js';
 import { TRAEFIK_MESH_CHART_REPO } from '../mesh/traefik-mesh.js';
-import { runSmiConformance, type SmiConformanceOutcome } from '../pipeline/smi.js';
+import { publishSmiOutcome, runSmiConformance, type SmiConformanceOutcome } from '../pipeline/smi.js';
 import { scoreSpec } from '../smi/scoring.js';
 import { parseSpecs, SPEC_NAMES } from '../smi/suite.js';
 import { parseSmiVersion } from '../smi/versions.js';
@@ -16,6 +14,7 @@ import { SAMPLE_APP_IMAGE } from '../smi/workloads.js';
 import type { CliCommand, CliIO } from './command.js';
 import { listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
+import { ensureMeshFromFlags } from './mesh.js';
 import { DEFAULTS } from '../defaults.js';
 
 const FLAGS = {
@@ -115,20 +114,13 @@ export const smiRun: CliCommand = {
       meshVersion: strFlag(values, 'mesh-version'),
       meshDeployed: deployed,
       ensureMesh: async () => {
-        const found = await io.logger.group(deployed ? 'mesh (verify)' : 'mesh', () =>
-          ensureMesh({
-            mesh: mesh.id,
-            version: strFlag(values, 'mesh-version'),
-            deployed,
-            kubeconfig,
-            logger: io.logger,
-            signal: io.signal,
-            download: { mirror: resolveMirror(strFlag(values, 'mirror'), io.env), allowUnverified: values['allow-unverified-download'] === true, githubToken: io.env.GITHUB_TOKEN },
-            where: '--mesh',
-            env: io.env,
-            settings: { chartRepo: strFlag(values, 'traefik-mesh-chart-repo'), chartVersion: strFlag(values, 'traefik-mesh-chart-version') },
-          }),
-        );
+        const found = await ensureMeshFromFlags(io, values, {
+          mesh: mesh.id,
+          version: strFlag(values, 'mesh-version'),
+          deployed,
+          kubeconfig,
+          settings: { chartRepo: strFlag(values, 'traefik-mesh-chart-repo'), chartVersion: strFlag(values, 'traefik-mesh-chart-version') },
+        });
         return { version: found.version };
       },
       specs: parseSpecs(listFlag(values, 'specs'), '--specs'),
@@ -145,9 +137,8 @@ export const smiRun: CliCommand = {
       toolVersion: VERSION,
       scrub: (t) => io.secrets.scrub(t),
     });
+    // The outcome is printed before anything goes to the provider; a cancelled run is not published.
     const code = printSmiOutcome(outcome, io);
-    if (outcome.failureKind === 'cancelled') return code;
-    const report = await publishSmiRun(settings, io.logger, outcome.result as unknown as Record<string, unknown>);
-    return reportPublish(report, settings, io, code);
+    return reportPublish(await publishSmiOutcome(outcome, settings, io.logger), settings, io, code);
   },
 };

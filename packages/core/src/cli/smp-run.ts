@@ -159,8 +159,7 @@ export function printOutcome(outcome: SmpRunOutcome, io: CliIO): number {
  * cancelled runs are not published, and `--publish-failure warn` keeps a failure to a warning.
  */
 async function publishAfterRun(outcome: SmpRunOutcome, profile: SmpProfile, settings: PublishSettings, io: CliIO, code: number): Promise<number> {
-  const report = await publishSmpOutcome(outcome, profile, settings, io.logger);
-  return report ? reportPublish(report, settings, io, code) : code;
+  return reportPublish(await publishSmpOutcome(outcome, profile, settings, io.logger), settings, io, code);
 }
 
 /** The profile file: positional (as `smp validate` takes it) or -f/--profile, never both. */

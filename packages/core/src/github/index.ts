@@ -1,11 +1,12 @@
-export { run, type ActionContext, type MainOutcome } from './run.js';
+export { run, worstOutcome, type ActionContext, type MainOutcome } from './run.js';
 export * as inputs from './inputs.js';
 export * as state from './state.js';
 export { maskSecret, scrubber } from './mask.js';
 export { GitHubLogger } from './logger.js';
 export { writeJobSummary, setOutputs, phasesMarkdown } from './summary.js';
 export { uploadAndLinkReport, validArtifactName } from './artifact.js';
-export { readPublishInputs, readArtifactInputs, reportPublish, type ArtifactInputs } from './publish-inputs.js';
+export { readPublishInputs, readArtifactInputs, publishFinishedRun, type ArtifactInputs } from './publish-inputs.js';
+export { inProvisionedCluster } from './cluster-step.js';
 export { readLifecycleInputs, provisionCluster, provisionMesh, diagnose, teardownFromState, type LifecycleInputs } from './lifecycle.js';
 export { readGitHubInputs, shareResults, type GitHubInputs } from './share-results.js';
 export { readGateInputs, resolveGate } from './gate-inputs.js';

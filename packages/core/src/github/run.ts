@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { cancelOnSignals, CancelledError } from '../cancel.js';
-import { MeshspecError, type FailureKind } from '../errors.js';
+import { MeshspecError, worstKind, type FailureKind } from '../errors.js';
 import { GitHubLogger } from './logger.js';
 import { scrubber } from './mask.js';
 import { isPost, markMainStarted } from './state.js';
@@ -16,6 +16,15 @@ export interface MainOutcome {
   failureKind: FailureKind;
   /** The message for setFailed when failureKind is not `none`. */
   failureMessage?: string;
+}
+
+/**
+ * One outcome from the parts of a main (the run, publishing, sharing the results): the worst
+ * failure kind (errors.ts worstKind), with the message of the first part that has it.
+ */
+export function worstOutcome(parts: MainOutcome[]): MainOutcome {
+  const failureKind = worstKind(parts.map((p) => p.failureKind));
+  return { failureKind, failureMessage: parts.find((p) => p.failureKind === failureKind)?.failureMessage };
 }
 
 /**

@@ -1,5 +1,5 @@
 export * from './smp.js';
-export { runSmiConformance, SMI_RESULT_FILE, JUNIT_FILE, SMI_SUMMARY_FILE, type SmiConformanceOptions, type SmiConformanceOutcome } from './smi.js';
+export { runSmiConformance, publishSmiOutcome, SMI_RESULT_FILE, JUNIT_FILE, SMI_SUMMARY_FILE, type SmiConformanceOptions, type SmiConformanceOutcome } from './smi.js';
 export { runGammaConformance, type GammaRunOptions, type GammaRunOutcome } from './gamma.js';
 export { checkPublishSettings, publishSmpRun, publishSmiRun, publishFailureKind, publishMarkdown, providerOptionsFrom, type PublishSettings, type PublishReport } from './publish.js';
 export { type LoadSourceSettings } from './in-cluster-load.js';

@@ -49,7 +49,7 @@ export interface PublishReport {
 export function checkPublishSettings(settings: PublishSettings): void {
   if (!settings.tokenInput) return;
   const parsed = parseTokenInput(settings.tokenInput, settings.tokenSource);
-  resolveBaseUrl({ baseUrl: settings.baseUrl, providerName: settings.providerName ?? parsed.providerName });
+  resolveBaseUrl({ baseUrl: settings.baseUrl, providerName: settings.providerName ?? parsed.providerName, wording: settings.wording });
 }
 
 /** Builds ProviderOptions from the settings; input errors (bad token, bad URL) are thrown. */

@@ -11,6 +11,7 @@ import { judge, scoreSpec, type ConformancePolicy, type Verdict } from '../smi/s
 import { toSummaryMarkdown } from '../smi/summary.js';
 import { runSmiSuite, type SmiSuiteResult } from '../smi/suite.js';
 import type { SmiVersionChoice } from '../smi/versions.js';
+import { publishSmiRun, type PublishReport, type PublishSettings } from './publish.js';
 
 /**
  * One SMI conformance run as the CLI and the action both do it: connect to the cluster, make sure
@@ -125,4 +126,13 @@ export async function runSmiConformance(options: SmiConformanceOptions): Promise
     failureKind,
     failureMessage: messages.length > 0 ? messages.join('; ') : undefined,
   };
+}
+
+/**
+ * The last step of the SMI flow: publish a finished run whose files exist. A cancelled run is not
+ * published (undefined). The caller reports the outcome its own way (log lines, outputs).
+ */
+export async function publishSmiOutcome(outcome: SmiConformanceOutcome, settings: PublishSettings, logger: Logger): Promise<PublishReport | undefined> {
+  if (outcome.failureKind === 'cancelled') return undefined;
+  return publishSmiRun(settings, logger, outcome.result as unknown as Record<string, unknown>);
 }

@@ -22,7 +22,7 @@ import { runSmpProfile, type SmpRunOptions, type SmpRunOutcome } from './smp.js'
  */
 
 /** The cluster side of a comparison, connected only after every input check has passed. */
-export interface ComparisonCluster {
+interface ComparisonCluster {
   kube: KubeClient;
   /** The cluster's figures for the result (its Kubernetes version). */
   env?: SmpRunOptions['env'];
@@ -38,7 +38,7 @@ export interface ComparisonRequest {
   manifest?: { path: string; label: string };
 }
 
-export interface ComparisonSettings extends ComparisonRequest {
+interface ComparisonSettings extends ComparisonRequest {
   connect(): Promise<ComparisonCluster> | ComparisonCluster;
   /** How long the service may take to be available (and the namespaces to go afterwards); default DEFAULTS.overheadReadyMs. */
   readyTimeoutMs?: number;
@@ -57,7 +57,7 @@ function requireSidecarMesh(mesh: MeshInfo, option: string): void {
 }
 
 /** Everything that can be refused before the cluster is touched. */
-export async function prepareComparison(profile: SmpProfile, settings: Pick<ComparisonSettings, 'option' | 'manifest'>): Promise<Record<OverheadSide, ServiceObjects>> {
+async function prepareComparison(profile: SmpProfile, settings: Pick<ComparisonSettings, 'option' | 'manifest'>): Promise<Record<OverheadSide, ServiceObjects>> {
   const mesh = profile.mesh.info;
   requireSidecarMesh(mesh, settings.option);
   assertComparableProfile(profile, settings.option);
@@ -100,7 +100,7 @@ function comparisonWithPods(profile: SmpProfile, load: LoadSourceSettings, reque
 const podMarkers = (m: MeshMarkers | undefined) => ({ labels: {}, annotations: { ...(m?.podAnnotations ?? {}) } });
 
 /** runSmpProfile with the comparison: the meshed run is the result, the plain one is written beside it. */
-export async function runSmpComparison(options: SmpRunOptions, settings: ComparisonSettings): Promise<SmpRunOutcome> {
+async function runSmpComparison(options: SmpRunOptions, settings: ComparisonSettings): Promise<SmpRunOutcome> {
   const { profile, logger } = options;
   const mesh = profile.mesh.info;
   const services = await prepareComparison(profile, settings);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACTION_WORDING } from '../wording.js';
 import { MeshspecError, exitCodeOf } from '../errors.js';
 import { MemoryLogger } from '../log.js';
 import {
@@ -61,6 +62,11 @@ describe('resolveBaseUrl', () => {
     const e = refusal(() => resolveBaseUrl({ providerName: 'Nope' }));
     expect(e.kind).toBe('input');
     expect(e.message).toMatch(/Layer5 \(https:\/\/cloud\.layer5\.io\), Meshery/);
+    // The CLI's fix names its flag, the action's its input (src/wording.ts).
+    expect(e.message).toMatch(/; or set --provider-url to the provider's https address/);
+    expect(e.message).not.toMatch(/provider_url/);
+    const action = refusal(() => resolveBaseUrl({ providerName: 'Nope', wording: ACTION_WORDING }));
+    expect(action.message).toMatch(/; or set provider_url to the provider's https address/);
   });
 });
 

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { MeshspecError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactUrl } from '../redact.js';
+import { CLI_WORDING, type Wording } from '../wording.js';
 import type { ProviderHttp } from './http.js';
 
 /**
@@ -55,7 +56,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * (default Layer5). Only https, or http to a loopback host, is accepted: anything else is an input
  * error (exit 2), raised before a token is sent anywhere. The result has no trailing slash.
  */
-export function resolveBaseUrl(options: { baseUrl?: string; providerName?: string }): string {
+export function resolveBaseUrl(options: { baseUrl?: string; providerName?: string; wording?: Wording }): string {
   const given = options.baseUrl?.trim();
   if (!given) {
     const name = options.providerName?.trim() || DEFAULT_PROVIDER;
@@ -64,7 +65,7 @@ export function resolveBaseUrl(options: { baseUrl?: string; providerName?: strin
       throw inputError(
         `unknown provider "${name}". Known providers: ${Object.entries(PROVIDERS)
           .map(([k, v]) => `${k} (${v})`)
-          .join(', ')}; or set provider_url (--provider-url) to the provider's https address.`,
+          .join(', ')}; or set ${(options.wording ?? CLI_WORDING).providerUrl} to the provider's https address.`,
       );
     }
     return PROVIDERS[key]!;

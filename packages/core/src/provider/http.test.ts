@@ -81,8 +81,20 @@ describe('ProviderHttp', () => {
   it('does not follow redirects', async () => {
     const { calls, fetchImpl } = scripted([{ status: 302, headers: { Location: 'https://elsewhere.example.invalid/login' } }]);
     const e = await client(fetchImpl).request({ method: 'GET', path: '/x', what: 'get' }).catch((x) => x);
-    expect(e.message).toMatch(/redirects to https:\/\/elsewhere\.example\.invalid\/login; set provider_url/);
+    expect(e.message).toMatch(/redirects to https:\/\/elsewhere\.example\.invalid\/login; set --provider-url/);
     expect(calls).toHaveLength(1);
+    // The action names its input instead (src/wording.ts).
+    const { fetchImpl: again } = scripted([{ status: 302, headers: { Location: 'https://elsewhere.example.invalid/login' } }]);
+    const a = await client(again, { wording: ACTION_WORDING }).request({ method: 'GET', path: '/x', what: 'get' }).catch((x) => x);
+    expect(a.message).toMatch(/redirects to https:\/\/elsewhere\.example\.invalid\/login; set provider_url to/);
+  });
+
+  it('names the provider URL as the caller sets it when an endpoint is missing (404)', async () => {
+    const cli = await client(scripted([{ status: 404 }]).fetchImpl).request({ method: 'GET', path: '/x', what: 'get' }).catch((x) => x);
+    expect(cli.message).toMatch(/does not exist at this provider: check --provider-url,/);
+    expect(cli.message).not.toMatch(/provider_url/);
+    const action = await client(scripted([{ status: 404 }]).fetchImpl, { wording: ACTION_WORDING }).request({ method: 'GET', path: '/x', what: 'get' }).catch((x) => x);
+    expect(action.message).toMatch(/does not exist at this provider: check provider_url,/);
   });
 
   it('stops at maxAttempts with a message that says what to do', async () => {

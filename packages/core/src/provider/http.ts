@@ -321,8 +321,8 @@ export class ProviderHttp {
     const tokens = `${this.baseUrl}/security/tokens`;
     const mode =
       this.tokenMode === 'token'
-        ? 'If the token is new and still refused, try provider_token_mode: access_token (older Meshery providers expect the decoded access token).'
-        : 'If the token is new and still refused, try provider_token_mode: token (current Meshery sends the whole token).';
+        ? `If the token is new and still refused, try ${this.wording.providerTokenModeAccess} (older Meshery providers expect the decoded access token).`
+        : `If the token is new and still refused, try ${this.wording.providerTokenModeToken} (current Meshery sends the whole token).`;
     return new MeshspecError(
       'publish',
       `The provider rejected the token (HTTP ${status} on ${where}${message ? `: ${message}` : ''}). ${note} To fix it, ${TOKEN_HELP.replace('{tokens}', tokens)}. ${mode}`,
@@ -332,9 +332,9 @@ export class ProviderHttp {
   private refused(req: ProviderRequest, status: number, where: string, message: string, location: string | null): MeshspecError {
     let hint: string;
     if (status >= 300 && status < 400) {
-      hint = `The provider redirects${location ? ` to ${redactUrl(location)}` : ''}; set provider_url to the final address (meshspec does not follow redirects, so the token never goes to another host).`;
+      hint = `The provider redirects${location ? ` to ${redactUrl(location)}` : ''}; set ${this.wording.providerUrl} to the final address (meshspec does not follow redirects, so the token never goes to another host).`;
     } else if (status === 404) {
-      hint = 'The endpoint does not exist at this provider: check provider_url, and whether this provider still offers the feature.';
+      hint = `The endpoint does not exist at this provider: check ${this.wording.providerUrl}, and whether this provider still offers the feature.`;
     } else if (status === 400 || status === 422) {
       hint = `The provider did not accept the request body. It may expect the other JSON casing: try ${this.wording.providerCasingOther}.`;
     } else if (status === 413) {

@@ -1,4 +1,4 @@
-import type { Wording } from '../wording.js';
+import { CLI_WORDING, type Wording } from '../wording.js';
 import { randomUUID } from 'node:crypto';
 import { MeshspecError, inputError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -84,7 +84,7 @@ interface Session {
 function open(options: ProviderOptions): Session {
   const logger = options.logger ?? silentLogger;
   const input = parseTokenInput(options.token ?? '', 'provider_token');
-  const baseUrl = resolveBaseUrl({ baseUrl: options.baseUrl, providerName: options.providerName ?? input.providerName });
+  const baseUrl = resolveBaseUrl({ baseUrl: options.baseUrl, providerName: options.providerName ?? input.providerName, wording: options.wording });
   const mesheryVersion = checkMesheryVersion(options.mesheryVersion ?? DEFAULT_MESHERY_VERSION);
   const casing = options.casing ?? DEFAULT_CASING;
   if (casing !== 'camel' && casing !== 'snake') throw inputError(`provider_casing "${String(casing)}" is not one of camel, snake.`);
@@ -269,7 +269,7 @@ export async function publishSmp(args: {
       throw new MeshspecError(
         'publish',
         `The provider answered HTTP ${res.status} to creating the performance profile "${name}" but returned no profile id, so the result cannot be attached. ` +
-          'Check the profile at the provider; if the provider expects the other body casing, try provider_casing: snake.',
+          `Check the profile at the provider; if the provider expects the other body casing, try ${(s.options.wording ?? CLI_WORDING).providerCasingOther}.`,
       );
     }
     if (profileCreated) s.logger.info(`Created the performance profile "${name}" (${profileId}) at the provider.`);

@@ -4,7 +4,7 @@ import type { BaselineDeltas } from '../smp/regression.js';
 import { formatFigure, type ThresholdResult } from '../smp/thresholds.js';
 import { renderDeltasMarkdown, renderRepeatsMarkdown } from './smp-deltas.js';
 import { renderOverheadMarkdown } from './smp-overhead.js';
-import { judgeRun, lowerBoundNote, rateBoundNote } from './smp-verdict.js';
+import { errorKindsOf, judgeRun, lowerBoundNote, rateBoundNote } from './smp-verdict.js';
 import { downsampleTimeline, MAX_CHART_POINTS } from './downsample.js';
 import { escapeMd, formatCount, formatMs, formatNumber, formatPercent, plural } from './format.js';
 
@@ -152,14 +152,10 @@ function latencyTable(result: SmpResult): string[] {
 
 /** Each transport error kind with its count and up to three distinct messages. */
 function errorTable(result: SmpResult): string[] {
-  const s = result.stats;
-  const rows: string[] = [];
-  for (const [kind, count] of Object.entries(s.error_kinds)) {
-    if (!count) continue;
-    const samples = s.error_samples[kind as keyof typeof s.error_samples] ?? [];
+  const rows = errorKindsOf(result).map(({ kind, count, samples }) => {
     const causes = samples.map((x) => `${escapeMd(x.message)} (${formatCount(x.count)})`).join('<br>');
-    rows.push(`| ${escapeMd(kind)} | ${formatCount(count)} | ${causes || '–'} |`);
-  }
+    return `| ${escapeMd(kind)} | ${formatCount(count)} | ${causes || '–'} |`;
+  });
   if (rows.length === 0) return [];
   return ['| Error | Count | Causes (up to three distinct messages) |', '|---|---:|---|', ...rows];
 }

@@ -22,14 +22,21 @@ interface Cause {
   messages: string[];
 }
 
+/** Each transport error kind that occurred, with its count and up to three distinct messages. */
+export function errorKindsOf(result: SmpResult): Array<{ kind: string; count: number; samples: Array<{ message: string; count: number }> }> {
+  const s = result.stats;
+  return Object.entries(s.error_kinds)
+    .filter((e): e is [string, number] => !!e[1])
+    .map(([kind, count]) => ({ kind, count, samples: s.error_samples[kind as keyof typeof s.error_samples] ?? [] }));
+}
+
 function causesOf(result: SmpResult): Cause[] {
   const s = result.stats;
-  const causes: Cause[] = [];
-  for (const [kind, count] of Object.entries(s.error_kinds)) {
-    if (!count) continue;
-    const samples = s.error_samples[kind as keyof typeof s.error_samples] ?? [];
-    causes.push({ label: kind, count, messages: samples.map((x) => (samples.length > 1 ? `${x.message} ×${formatCount(x.count)}` : x.message)) });
-  }
+  const causes: Cause[] = errorKindsOf(result).map(({ kind, count, samples }) => ({
+    label: kind,
+    count,
+    messages: samples.map((x) => (samples.length > 1 ? `${x.message} ×${formatCount(x.count)}` : x.message)),
+  }));
   for (const [code, count] of Object.entries(s.status_codes)) {
     const status = Number(code);
     if (count > 0 && (status < 200 || status >= 400)) causes.push({ label: `HTTP ${code}`, count, messages: [] });

@@ -177,6 +177,30 @@ describe('SMP profiles', () => {
     expect(problems('test:\n  duration: 1s\n  clients: [\n')[0]).toMatch(/^p\.yaml: line \d+: not valid YAML or JSON/);
   });
 
+  it.each([
+    ['a client field', 'test:\n  duration: 1s\n  clients:\n    - endpoint_urls: [http://h/]\n      rps: 10\n      rps: 1000\n', '$.test.clients[0].rps', 6],
+    ['a field of the second client', 'test:\n  clients:\n    - endpoint_urls: [http://a/]\n    - endpoint_urls: [http://b/]\n      connections: 1\n      connections: 2\n', '$.test.clients[1].connections', 6],
+    ['a top-level key', 'test:\n  duration: 1s\ntest:\n  duration: 2s\n', '$.test', 3],
+    ['a header (flow style, quoted)', 'test:\n  clients: [{endpoint_urls: ["http://h/"], headers: {"X-A": "1", "X-A": "2"}}]\n', '$.test.clients[0].headers.X-A', 2],
+    ['a key in JSON', '{"test": {"duration": "1s", "duration": "2s", "clients": []}}', '$.test.duration', 1],
+    ['a key in an unindented list, behind a comment and an anchor', 'test:\n  clients: # two\n  - &one\n    endpoint_urls: [http://a/]\n  - endpoint_urls: [http://b/]\n    rps: 1\n    rps: 2\n', '$.test.clients[1].rps', 7],
+    ['a key with a dot', 'test:\n  labels:\n    a.b: x\n    a.b: y\n', '$.test.labels["a.b"]', 4],
+  ])('refuses a duplicated key: %s, naming the file, the key path and the line', (_case, text, path, line) => {
+    expect(problems(text)).toEqual([`p.yaml: ${path}: given twice in the same mapping (again on line ${line}); keep one`]);
+  });
+
+  it('a duplicated key is an input error (exit 2) whose details name the file', () => {
+    let caught: unknown;
+    try {
+      parseProfileText('test:\n  duration: 1s\n  duration: 2s\n', 'profiles/load.yaml');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ProfileError);
+    expect((caught as ProfileError).kind).toBe('input');
+    expect((caught as ProfileError).details).toEqual(['profiles/load.yaml: $.test.duration: given twice in the same mapping (again on line 3); keep one']);
+  });
+
   it('applies overrides: flags win over the file', () => {
     const p = parseProfileText(readFileSync(reference, 'utf8'), 'load-test.yaml');
     const o = applyOverrides(p, { name: 'n', endpoints: ['http://127.0.0.1:9/a'], rps: 50, connections: 3, durationMs: 5000, loadGenerator: 'native', mesh: findMesh('osm') });

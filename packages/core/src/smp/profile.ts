@@ -5,6 +5,7 @@ import { durationProblem, formatGoDuration, parseGoDuration, parseGoDurationNs }
 import { findMesh, type MeshInfo } from '../mesh/registry.js';
 import { sensitiveValues } from '../redact.js';
 import { describeAjvError, validatorFor } from '../schemas/index.js';
+import { duplicateKeyPath } from './duplicate-keys.js';
 import { encodeRequest } from './loadgen/request-encoder.js';
 import { connectionLimit, OPEN_FILES_MARGIN } from './open-files.js';
 
@@ -370,14 +371,21 @@ function dedupe(problems: ProfileProblem[]): ProfileProblem[] {
   });
 }
 
-/** Parses YAML or JSON text (JSON is YAML) with the file name in any syntax error. */
+/**
+ * Parses YAML or JSON text (JSON is YAML) with the file name in any syntax error. A key given twice
+ * in one mapping is an error naming its path: js-yaml refuses it by default (`json: true` would let
+ * the last one win silently, as JSON.parse does), and a profile whose `rps` says two things is not
+ * one the user meant.
+ */
 export function parseProfileText(text: string, source: string): SmpProfile {
   let doc: unknown;
   try {
-    doc = yaml.load(text, { filename: source, json: true });
+    doc = yaml.load(text, { filename: source });
   } catch (error) {
     const e = error as yaml.YAMLException;
     const line = e.mark ? e.mark.line + 1 : undefined;
+    const duplicate = e.reason === 'duplicated mapping key' ? duplicateKeyPath(text) : undefined;
+    if (duplicate) throw new ProfileError(source, [{ path: duplicate, message: `given twice in the same mapping (again on line ${line}); keep one` }], source);
     throw new ProfileError(source, [{ path: line ? `line ${line}` : '$', message: `not valid YAML or JSON: ${e.reason ?? e.message}` }], source);
   }
   return buildProfile(doc, source, source);

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inputErrorOf } from '../../../../test/support/input-error.js';
 import { makeContext, makeRun } from '../../../../test/support/load-run.js';
-import { MeshspecError } from '../errors.js';
 import {
   REGRESSION_GRAMMAR,
   assertSameProfile,
@@ -28,17 +28,6 @@ function resultAt(ms: number, options: { qps?: number; errors?: number; ctx?: Pa
 }
 
 const baselineOf = (result: SmpResult, location = 'base/smp-result.json'): Baseline => ({ source: 'file', location, result });
-
-function inputErrorOf(fn: () => unknown): MeshspecError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MeshspecError);
-    expect((e as MeshspecError).kind).toBe('input');
-    return e as MeshspecError;
-  }
-  throw new Error('expected an input error');
-}
 
 describe('regression rule grammar', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { redactCookies, redactHeaders, redactUrl, redactUrlsIn } from '../redact.js';
-import type { ErrorKind, ErrorSample, LoadRun, TimelinePoint } from './loadgen/types.js';
+import type { ErrorKind, ErrorSample, LoadRun, RequestCounts, TimelinePoint } from './loadgen/types.js';
 import type { RepeatStats } from './repeats.js';
 import type { MeshOverhead } from './overhead/figures.js';
 import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
@@ -100,25 +100,7 @@ export interface SmpTimelinePoint {
   grace?: true;
 }
 
-interface SmpStats {
-  /**
-   * Every request accounted for (issue 11): intended = sent + unsent; sent = ok + failed + cut.
-   * Open model: intended is every request due within the window; closed loop: every request sent.
-   */
-  intended: number;
-  sent: number;
-  /** Due but never sent: no connection was free before the window ended. */
-  unsent: number;
-  /** 2xx/3xx responses. */
-  ok: number;
-  /** Other statuses and transport errors (refused, reset, timeout, ...). */
-  failed: number;
-  /** Still in flight when the grace after the window ended, or when the run was cancelled. */
-  cut: number;
-  /** Completed requests: ok + failed (as SMP and Fortio count them). */
-  requests: number;
-  /** failed. */
-  errors: number;
+interface SmpStats extends RequestCounts {
   /** failed ÷ (ok + failed); 0 when nothing completed. */
   error_rate: number;
   /** ok ÷ load window (requests/s). `actual_qps` counts every completed attempt. */

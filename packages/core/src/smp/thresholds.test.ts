@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { inputErrorOf } from '../../../../test/support/input-error.js';
 import { makeContext, makeRun } from '../../../../test/support/load-run.js';
-import { MeshspecError } from '../errors.js';
 import { buildSmpResult } from './result.js';
 import {
   evaluateThresholds,
@@ -11,17 +11,6 @@ import {
   thresholdFailureMessage,
   type Threshold,
 } from './thresholds.js';
-
-function inputErrorOf(fn: () => unknown): MeshspecError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MeshspecError);
-    expect((e as MeshspecError).kind).toBe('input');
-    return e as MeshspecError;
-  }
-  throw new Error('expected an input error');
-}
 
 const pick = (t: Threshold) => ({ metric: t.metric, op: t.op, limit: t.limit, unit: t.unit });
 

@@ -164,25 +164,12 @@ export function decide(world, call, options = {}) {
   const targetPort = resolveTargetPort(backendPort, pod);
 
   // 5. Access control at the destination.
-  if (options.routing === 'osm') {
-    return authorizeOsm(w, rules, { src, srcMeshed, pod, port: targetPort, req, isMeshed, protocol: osmProtocol(backendPort) }, {
-      service,
-      split,
-      backend: backendRef,
-      pods,
-      pod,
-      targetPort,
-    });
-  }
+  // What every decision from here on reports, whichever way access control goes.
+  const base = { service, split, backend: backendRef, pods, pod, targetPort };
+  const facts = { src, srcMeshed, pod, port: targetPort, req, isMeshed };
+  if (options.routing === 'osm') return authorizeOsm(w, rules, { ...facts, protocol: osmProtocol(backendPort) }, base);
   const open = options.routing === 'open' ? { ...rules, accessControl: false } : rules;
-  return authorize(w, open, { src, srcMeshed, pod, port: targetPort, req, isMeshed }, {
-    service,
-    split,
-    backend: backendRef,
-    pods,
-    pod,
-    targetPort,
-  });
+  return authorize(w, open, facts, base);
 }
 
 /**

@@ -93,7 +93,7 @@ describe('the SMP page', () => {
   it('renders the later fields when present: unsent and cut, error samples, success rate, null percentiles', () => {
     const r = smpResult() as unknown as SmpResultFile;
     Object.assign(r.stats, { intended: 3000, sent: 2600, unsent: 400, ok: 2500, failed: 100, cut: 7, error_samples: { refused: [{ message: 'connect ECONNREFUSED 127.0.0.1:1', count: 90 }], timeout: [{ message: 'no complete response within 2000 ms', count: 10 }] } });
-    r.success_qps = 83.3;
+    r.stats.success_qps = 83.3;
     r.stats.latencies_lower_bound = true;
     r.latencies_ms = { min: null, average: null, p50: null, p90: null, p99: null, max: null };
     const page = renderDocument([renderSmpPart(r)], meta);

@@ -78,8 +78,34 @@ export interface TimelinePoint {
   grace?: true;
 }
 
+/**
+ * Every request accounted for (issue 11): intended = sent + unsent; sent = ok + failed + cut. The
+ * run counts them (LoadRun) and the result reports them under the same names (smp/result.ts stats).
+ */
+export interface RequestCounts {
+  /**
+   * Open model: every request whose intended send time fell in the window; closed loop: every
+   * request sent.
+   */
+  intended: number;
+  /** Requests written to a connection. */
+  sent: number;
+  /** Open model: due within the window but never sent, because no connection was free in time. */
+  unsent: number;
+  /** Got a 2xx/3xx response. */
+  ok: number;
+  /** Got another status, or a transport error (refused, reset, timeout, ...). */
+  failed: number;
+  /** Still in flight when the grace after the window ended, or when the run was cancelled: neither ok nor failed. */
+  cut: number;
+  /** Completed requests: ok + failed (as SMP and Fortio count them). */
+  requests: number;
+  /** failed. */
+  errors: number;
+}
+
 /** Everything a run measured. Result building (smp/result.ts) turns it into SMP and Fortio JSON. */
-export interface LoadRun {
+export interface LoadRun extends RequestCounts {
   startTime: Date;
   endTime: Date;
   /**
@@ -92,26 +118,6 @@ export interface LoadRun {
   /** Total requested rate over all clients; 0 when any client is closed loop. */
   requestedQps: number;
   connections: number;
-  /**
-   * Every request accounted for: intended = sent + unsent; sent = ok + failed + cut.
-   * Intended: open model, every request whose intended send time fell in the window; closed loop,
-   * every request sent.
-   */
-  intended: number;
-  /** Requests written to a connection. */
-  sent: number;
-  /** Open model: due within the window but never sent, because no connection was free in time. */
-  unsent: number;
-  /** Got a 2xx/3xx response. */
-  ok: number;
-  /** Got another status, or a transport error (refused, reset, timeout, ...). */
-  failed: number;
-  /** Still in flight when the grace ended (or the run was cancelled): neither ok nor failed. */
-  cut: number;
-  /** Completed requests: ok + failed. */
-  requests: number;
-  /** failed. */
-  errors: number;
   /** Responses by HTTP status code, e.g. {"200": 9980, "503": 20}. */
   statusCodes: Record<string, number>;
   /** Transport errors by kind. */
