@@ -14,7 +14,7 @@ import {
   smpOutputs,
   VERSION,
   kindOf,
-  runSmpWithLoad, loadsFromCluster,
+  runSmpWithLoad, loadsFromCluster, checkComparison,
   type Logger,
   type PublishSettings,
   type SmpProfile,
@@ -128,6 +128,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   for (const secret of profileSecrets(profile)) maskSecret(secret);
   // The baseline too, before any cluster: a first run's notice (or a bad file) shows at once.
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
+  if (i.comparison) await checkComparison(profile, i.comparison); // its refusals come before any cluster starts
   if (loadsFromCluster(profile) && i.lifecycle.cluster === 'none') throw inputError('input cluster: none, but the profile\'s clients are internal: true (load from inside a cluster); set cluster to existing or auto');
   let env: { kubernetes_version?: string } | undefined;
   let kubeconfig = i.lifecycle.kubeconfig;

@@ -3,4 +3,4 @@ export { runSmiConformance, publishSmiOutcome, SMI_RESULT_FILE, JUNIT_FILE, SMI_
 export { runGammaConformance, type GammaRunOptions, type GammaRunOutcome } from './gamma.js';
 export { checkPublishSettings, publishSmpRun, publishSmiRun, publishFailureKind, publishMarkdown, providerOptionsFrom, type PublishSettings, type PublishReport } from './publish.js';
 export { type LoadSourceSettings } from './in-cluster-load.js';
-export { runSmpWithLoad, type ComparisonRequest } from './smp-overhead.js';
+export { checkComparison, runSmpWithLoad, type ComparisonRequest } from './smp-overhead.js';

@@ -97,6 +97,11 @@ function comparisonWithPods(profile: SmpProfile, load: LoadSourceSettings, reque
   };
 }
 
+/** Every refusal of a comparison, for a caller that provisions a cluster first (smp-action): before it does. */
+export async function checkComparison(profile: SmpProfile, request: ComparisonRequest): Promise<void> {
+  await prepareComparison(profile, request);
+}
+
 const podMarkers = (m: MeshMarkers | undefined) => ({ labels: {}, annotations: { ...(m?.podAnnotations ?? {}) } });
 
 /** runSmpProfile with the comparison: the meshed run is the result, the plain one is written beside it. */
