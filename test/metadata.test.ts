@@ -127,7 +127,7 @@ describe('inputs are wired', () => {
   // every input its main.ts reads is declared: no dead inputs, no silent typos.
   // The glue each action calls: every action shares the comment and release inputs; smp-action reads the gate's.
   const glueOf = (action: string) =>
-    ['publish-inputs.ts', 'lifecycle.ts', 'share-results.ts', ...(action === 'smp-action' ? ['gate-inputs.ts', 'load-inputs.ts'] : [])].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
+    ['publish-inputs.ts', 'lifecycle.ts', 'share-results.ts', ...(action === 'smp-action' ? ['gate-inputs.ts', 'load-inputs.ts', 'comparison-inputs.ts'] : [])].map((f) => readFileSync(join(root, 'packages/core/src/github', f), 'utf8')).join('\n');
   const names = (text: string) => new Set([...text.matchAll(/inputs\.\w+\('([a-z_]+)'/g)].map((m) => m[1]!));
   for (const action of ['smp-action', 'smi-conformance-action', 'gamma-conformance-action']) {
     it(action, () => {

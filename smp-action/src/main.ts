@@ -9,13 +9,12 @@ import {
   parseThresholdsInput,
   renderSmpComment,
   requireMesh,
-  runSmpProfile,
   addSensitiveNames,
   profileSecrets,
   smpOutputs,
   VERSION,
   kindOf,
-  withLoadSource, loadsFromCluster,
+  runSmpWithLoad, loadsFromCluster, checkComparison,
   type Logger,
   type PublishSettings,
   type SmpProfile,
@@ -32,7 +31,7 @@ import {
   readGitHubInputs,
   resolveGate,
   shareResults,
-  readLifecycleInputs, readLoadInputs,
+  readLifecycleInputs, readLoadInputs, readComparisonInputs,
   readPublishInputs,
   publishFinishedRun,
   run,
@@ -57,6 +56,7 @@ function readInputs(signal: AbortSignal) {
   const artifact = readArtifactInputs('smp');
   const lifecycle = readLifecycleInputs();
   const installMesh = inputs.bool('install_mesh', false);
+  const comparison = readComparisonInputs(); // compare_without_mesh, service_manifest
   if (installMesh && !mesh) throw inputError('input install_mesh: name the mesh to install in service_mesh');
   if (installMesh && lifecycle.cluster === 'none') throw inputError('input install_mesh: a mesh needs a cluster; set cluster to auto, minikube or existing');
   if (!validArtifactName(artifact.name)) throw inputError(`input artifact_name: "${artifact.name}" may not contain " : < > | * ? \\ / or line breaks`);
@@ -68,7 +68,7 @@ function readInputs(signal: AbortSignal) {
     lifecycle,
     installMesh,
     // External endpoints need no cluster: one is provided only to install a mesh, or when asked for.
-    needsCluster: installMesh || lifecycle.cluster === 'minikube' || lifecycle.cluster === 'existing',
+    needsCluster: installMesh || comparison !== undefined || lifecycle.cluster === 'minikube' || lifecycle.cluster === 'existing',
     profileFilename: inputs.optional('profile_filename'),
     profileName: inputs.optional('profile_name'),
     endpoints: inputs.list('endpoint_url'),
@@ -85,6 +85,7 @@ function readInputs(signal: AbortSignal) {
     outputDir: inputs.str('output_dir', DEFAULTS.outDir),
     platform: inputs.optional('platform'),
     load: readLoadInputs(),
+    comparison,
   };
 }
 
@@ -127,6 +128,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   for (const secret of profileSecrets(profile)) maskSecret(secret);
   // The baseline too, before any cluster: a first run's notice (or a bad file) shows at once.
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
+  if (i.comparison) await checkComparison(profile, i.comparison); // its refusals come before any cluster starts
   if (loadsFromCluster(profile) && i.lifecycle.cluster === 'none') throw inputError('input cluster: none, but the profile\'s clients are internal: true (load from inside a cluster); set cluster to existing or auto');
   let env: { kubernetes_version?: string } | undefined;
   let kubeconfig = i.lifecycle.kubeconfig;
@@ -146,8 +148,8 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   }
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
   const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
-  const outcome = await logger.group('Load', () => withLoadSource(profile, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, (load) =>
-    runSmpProfile({
+  const outcome = await logger.group('Load', () =>
+    runSmpWithLoad({
       profile,
       outDir,
       outDirSource: 'input output_dir',
@@ -156,14 +158,14 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
       insecureTls: i.insecureTls,
       logger,
       signal,
+      env,
       detailsUri: runUrl,
       scrub: (t) => scrubber.scrub(t),
       version: VERSION,
       noise: i.gate.noise,
       baseline: gate.baseline,
       regression: gate.rules,
-      ...load, env: load.env ? { ...env, ...load.env } : env, // internal: true clients: pods in the cluster of input kubeconfig or the one provisioned here
-    })),
+    }, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, i.comparison), // internal clients: pods in the cluster of input kubeconfig or the one provisioned here
   );
   logger.info(outcome.table);
   for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);

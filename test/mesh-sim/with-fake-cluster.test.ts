@@ -82,7 +82,8 @@ describe('the mesh inside the fake API server', () => {
     expect(m.body.metrics.find((x: any) => x.name === 'success_count').value).toBe('2');
 
     const podB = c.store.list({ group: '', resource: 'pods', namespace: ns, labelSelector: 'app=app-b' })[0];
-    const logs = await fetch(`${c.url}/api/v1/namespaces/${ns}/pods/${podB.metadata.name}/log`, { headers: { Authorization: `Bearer ${c.token}` } });
+    // A meshed pod has two containers (the app and the injected sidecar): a log read names one, as on a real API server.
+    const logs = await fetch(`${c.url}/api/v1/namespaces/${ns}/pods/${podB.metadata.name}/log?container=app`, { headers: { Authorization: `Bearer ${c.token}` } });
     expect(await logs.text()).toMatch(/Started serving at: 9091/);
   });
 

@@ -15,6 +15,8 @@ export const DEFAULTS = {
   clusterReadyMs: 300_000,
   /** A mesh's control plane must be ready (or uninstalled) within this long. */
   controlPlaneMs: 300_000,
+  /** A mesh overhead comparison's two copies of the service must be available (and later gone) within this long. */
+  overheadReadyMs: 180_000,
   /** One Kubernetes API call gives up (and is aborted) after this long. */
   kubeRequestMs: 30_000,
   /** The first contact with an API server (`ping`). */

@@ -250,6 +250,13 @@ export function startControllers({ store, podRuntime, onError = (err) => console
     const scheduledPod = store.mutate(ref, (p) => {
       if (!sameUid(p) || runtimes.has(uid)) return false;
       p.spec.nodeName ??= NODE_NAME;
+      // An injector's webhook adds its sidecar to every pod it injects, a Deployment's as much as a
+      // Job's (process pods add theirs in process-pods.mjs): a client that looks for the sidecar in
+      // the pod (the mesh overhead comparison does) must find it here too.
+      const sidecar = isProcessPod(p) ? undefined : podRuntime.sidecarFor?.(p);
+      if (sidecar && !(p.spec.containers ?? []).some((c) => c.name === sidecar.name)) {
+        p.spec.containers.push({ name: sidecar.name, image: sidecar.image, imagePullPolicy: 'IfNotPresent', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+      }
       p.status = {
         phase: 'Pending',
         conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now() }],

@@ -3,7 +3,8 @@ import { requireDuration, requirePositiveDuration } from '../duration.js';
 import { addSensitiveNames } from '../redact.js';
 import { requireMesh } from '../mesh/registry.js';
 import { applyOverrides, profileSecrets, type ProfileOverrides, type SmpProfile } from '../smp/profile.js';
-import { loadSmpProfile, publishSmpOutcome, runSmpProfile, type SmpRunOutcome } from '../pipeline/smp.js';
+import { loadSmpProfile, publishSmpOutcome, type SmpRunOptions, type SmpRunOutcome } from '../pipeline/smp.js';
+import { runSmpWithLoad } from '../pipeline/smp-overhead.js';
 import { parseThresholdFlags } from '../smp/thresholds.js';
 import { gateFromFile, parseRegressionFlags, type GateSettings } from '../smp/regression.js';
 import { checkPublishSettings, type PublishSettings } from '../pipeline/publish.js';
@@ -13,7 +14,6 @@ import { intFlag, listFlag, parseFlags, strFlag } from './parse.js';
 import { VERSION } from './version.js';
 import { inputError } from '../errors.js';
 import { DEFAULTS } from '../defaults.js';
-import { withLoadSource } from '../pipeline/in-cluster-load.js';
 
 export const DEFAULT_OUT_DIR = DEFAULTS.outDir;
 export const DEFAULT_REQUEST_TIMEOUT = DEFAULTS.requestTimeout;
@@ -39,6 +39,8 @@ const FLAGS = {
   insecure: { type: 'boolean' },
   redact: { type: 'string', multiple: true },
   pods: { type: 'string' },
+  'compare-without-mesh': { type: 'boolean' },
+  'service-manifest': { type: 'string' },
   'load-image': { type: 'string' },
   'load-namespace': { type: 'string' },
   'load-start-lead': { type: 'string' },
@@ -90,6 +92,19 @@ Load from inside the cluster (profiles whose clients are all internal: true):
                              ${DEFAULTS.loadStartLead}; raise it when the image must be pulled first)
       --kubeconfig FILE      kubeconfig (default: KUBECONFIG, then ~/.kube/config)
       --context NAME         kubeconfig context (default: the current one)
+
+What the mesh costs (the same load with and without the mesh; clients internal: true, URLs
+http://<service>:<port>/path by the service's short name):
+      --compare-without-mesh run the profile against a copy of the service in namespace
+                             meshspec-overhead-plain (no sidecars) and one in
+                             meshspec-overhead-meshed (injected by --mesh or the profile's mesh),
+                             in interleaved pairs of windows (one per --repeat), with --pods load
+                             pods in each; smp-result.json is the meshed run with
+                             stats.mesh_overhead, smp-result-without-mesh.json the other
+      --service-manifest FILE
+                             the service to compare (Deployments, Services, ServiceAccounts,
+                             ConfigMaps, Secrets); default: the sample app, Service sample-app
+                             on port 9091 (GET /echo)
 
 ${PROVIDER_HELP}
 
@@ -195,24 +210,25 @@ export const smpRun: CliCommand = {
       names: { pods: '--pods', image: '--load-image', namespace: '--load-namespace' },
       logger: io.logger,
     };
-    const outcome = await withLoadSource(profile, loadSource, (load) =>
-      runSmpProfile({
-        profile,
-        outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
-        outDirSource: '--out',
-        thresholds,
-        requestTimeoutMs,
-        insecureTls: values.insecure === true,
-        logger: io.logger,
-        signal: io.signal,
-        scrub: (t) => io.secrets.scrub(t),
-        version: VERSION,
-        noise: gate.noise,
-        baseline: gate.baseline,
-        regression: gate.rules,
-        ...load,
-      }),
-    );
+    const runOptions: SmpRunOptions = {
+      profile,
+      outDir: resolve(io.cwd, strFlag(values, 'out') ?? DEFAULT_OUT_DIR),
+      outDirSource: '--out',
+      thresholds,
+      requestTimeoutMs,
+      insecureTls: values.insecure === true,
+      logger: io.logger,
+      signal: io.signal,
+      scrub: (t) => io.secrets.scrub(t),
+      version: VERSION,
+      noise: gate.noise,
+      baseline: gate.baseline,
+      regression: gate.rules,
+    };
+    const manifest = strFlag(values, 'service-manifest');
+    if (manifest !== undefined && values['compare-without-mesh'] !== true) throw inputError('--service-manifest: the service is deployed only for a comparison; add --compare-without-mesh, or drop --service-manifest');
+    const comparison = values['compare-without-mesh'] === true ? { option: '--compare-without-mesh', manifest: manifest === undefined ? undefined : { path: resolve(io.cwd, manifest), label: '--service-manifest' } } : undefined;
+    const outcome = await runSmpWithLoad(runOptions, loadSource, comparison);
     return publishAfterRun(outcome, profile, settings, io, printOutcome(outcome, io));
   },
 };

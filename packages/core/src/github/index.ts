@@ -10,4 +10,5 @@ export { inProvisionedCluster } from './cluster-step.js';
 export { readLifecycleInputs, provisionCluster, provisionMesh, diagnose, teardownFromState, type LifecycleInputs } from './lifecycle.js';
 export { readGitHubInputs, shareResults, type GitHubInputs } from './share-results.js';
 export { readGateInputs, resolveGate } from './gate-inputs.js';
+export { readComparisonInputs } from './comparison-inputs.js';
 export { readLoadInputs } from './load-inputs.js';

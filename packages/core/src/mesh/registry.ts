@@ -7,6 +7,13 @@ import { linkerdInstaller } from './linkerd.js';
 import { osmInstaller } from './osm.js';
 import { traefikMeshInstaller } from './traefik-mesh.js';
 
+/** Labels and annotations on a namespace (`labels`, `annotations`) or on each pod template (`podAnnotations`). */
+export interface MeshMarkers {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  podAnnotations?: Record<string, string>;
+}
+
 /** The SMI specs, as the suite names them. */
 export type SmiSpecName = 'traffic-access' | 'traffic-spec' | 'traffic-split' | 'traffic-metrics';
 
@@ -30,7 +37,13 @@ export interface MeshInfo {
    * Labels and annotations that make the mesh inject its sidecar: on the namespace (`labels`,
    * `annotations`), or on each pod template (`podAnnotations`) for meshes that read them there.
    */
-  injection: { labels?: Record<string, string>; annotations?: Record<string, string>; podAnnotations?: Record<string, string> };
+  injection: MeshMarkers;
+  /**
+   * The mesh's explicit "do not inject here" markers, where it has them: the plain side of a mesh
+   * overhead comparison (smp/overhead/) carries them, so a mesh installed to inject every
+   * namespace still leaves that side alone.
+   */
+  optOut?: MeshMarkers;
   /** SMI specs the mesh claims to implement today; the suite scores what it really serves. */
   smiSupport: SmiSpecName[];
   /** A note on SMI support shown in the docs and the summary. */
@@ -100,11 +113,17 @@ export const MESHES: readonly MeshInfo[] = [
     installer: consulInstaller, defaultVersion: '2.0.3', kubernetesVersion: 'v1.35.1', // chart kubeVersion >=1.22; 1.35 [U]
     // consul-k8s v2.0.3 reads connect-inject on the pod, never on its namespace
     // (control-plane/connect-inject/constants/annotations_and_labels.go), and connectInject.default is false.
-    injection: { podAnnotations: { 'consul.hashicorp.com/connect-inject': 'true' } }, smiSupport: [],
+    injection: { podAnnotations: { 'consul.hashicorp.com/connect-inject': 'true' } },
+    // The same annotation set to "false" keeps a pod out even where connectInject.default is true
+    // (developer.hashicorp.com/consul/docs/k8s/annotations-and-labels: "If this is false then injection is disabled").
+    optOut: { podAnnotations: { 'consul.hashicorp.com/connect-inject': 'false' } }, smiSupport: [],
     smiNote: "Consul's SMI controller used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer." },
   { id: 'istio', displayName: 'Istio', smpType: 3, smpName: 'ISTIO', aliases: [],
     installer: istioInstaller, defaultVersion: '1.30.3', kubernetesVersion: 'v1.35.1', // Istio 1.30 needs 1.32 or newer
-    injection: { labels: { 'istio-injection': 'enabled' } }, smiSupport: [],
+    injection: { labels: { 'istio-injection': 'enabled' } },
+    // istio.io analyzer IST0102/IST0148: `istio-injection=disabled` marks a namespace as not injected,
+    // also when the injector is installed with enableNamespacesByDefault.
+    optOut: { labels: { 'istio-injection': 'disabled' } }, smiSupport: [],
     smiNote: "Istio's SMI adapter used apiextensions.k8s.io/v1beta1 CRDs and cannot install on Kubernetes 1.22 or newer.",
     // Istio 1.30.1's report for Gateway API v1.5 (conformance/reports/v1.5/istio-istio/) claims every Mesh
     // extended feature but MeshClusterIPMatching, and only MESH-HTTP; its own harness
@@ -119,10 +138,14 @@ export const MESHES: readonly MeshInfo[] = [
     } },
   { id: 'kuma', displayName: 'Kuma', smpType: 4, smpName: 'KUMA', aliases: [],
     installer: kumaInstaller, defaultVersion: '2.11.0', kubernetesVersion: 'v1.35.1', // Kuma 2.11 on 1.35 [U]
-    injection: { labels: { 'kuma.io/sidecar-injection': 'enabled' } }, smiSupport: [], smiNote: 'No SMI support.' },
+    injection: { labels: { 'kuma.io/sidecar-injection': 'enabled' } },
+    // kuma.io/docs "Data plane on Kubernetes": the label takes enabled or disabled.
+    optOut: { labels: { 'kuma.io/sidecar-injection': 'disabled' } }, smiSupport: [], smiNote: 'No SMI support.' },
   { id: 'linkerd', displayName: 'Linkerd', smpType: 5, smpName: 'LINKERD', aliases: ['linkerd2'],
     installer: linkerdInstaller, defaultVersion: 'edge-26.8.3', kubernetesVersion: 'v1.35.1', // edge-26.5.1 and later need 1.31 or newer
-    injection: { annotations: { 'linkerd.io/inject': 'enabled' } }, smiSupport: ['traffic-split'],
+    injection: { annotations: { 'linkerd.io/inject': 'enabled' } },
+    // linkerd.io/2/features/proxy-injection, "Overriding injection": `linkerd.io/inject: disabled`.
+    optOut: { annotations: { 'linkerd.io/inject': 'disabled' } }, smiSupport: ['traffic-split'],
     smiNote: 'TrafficSplit only, through the linkerd-smi extension.',
     // conformance/reports/v1.3.0/linkerd-linkerd/run-conformance.sh: MESH-HTTP and MESH-GRPC, every feature
     // but path redirects and path rewrites, injection by namespace annotation.
@@ -144,6 +167,9 @@ export const MESHES: readonly MeshInfo[] = [
   { id: 'osm', displayName: 'Open Service Mesh', smpType: 10, smpName: 'OPEN_SERVICE_MESH', aliases: ['open_service_mesh', 'openservicemesh'],
     installer: osmInstaller, defaultVersion: 'v1.2.4', kubernetesVersion: 'v1.28.15', // CI ran 1.22-1.24; minikube v1.38.1 supports 1.28+ [U]
     injection: { labels: { 'openservicemesh.io/monitored-by': 'osm' }, annotations: { 'openservicemesh.io/sidecar-injection': 'enabled' } },
+    // An unmonitored namespace gets no sidecar; the annotation's "disabled" value says so outright
+    // (release-v1.2 docs, guides/app_onboarding/sidecar_injection: enabled or disabled, on a namespace or a pod).
+    optOut: { annotations: { 'openservicemesh.io/sidecar-injection': 'disabled' } },
     smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'Access, specs and split (v1alpha2) with permissive mode off; no SMI metrics API; archived upstream.', archived: true },
   { id: 'nginx_service_mesh', displayName: 'NGINX Service Mesh', smpType: 11, smpName: 'NGINX_SERVICE_MESH', aliases: ['nginx', 'nsm_nginx', 'nginxsm'],
     injection: {}, smiSupport: ['traffic-access', 'traffic-spec', 'traffic-split'], smiNote: 'End of life.', archived: true },

@@ -35,21 +35,19 @@ type InClusterRun = Pick<SmpRunOptions, 'generator' | 'env'>;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/**
- * Runs `work` with the load source the profile asks for. For internal clients: refuses a split
- * that cannot be exact (before anything starts), connects to the cluster, creates the namespace
- * when missing (and deletes it afterwards, only then), and hands `work` the pod generator.
- */
-export async function withLoadSource<T>(profile: SmpProfile, settings: LoadSourceSettings, work: (load: InClusterRun) => Promise<T>): Promise<T> {
+/** The checked pod settings and a client of the cluster they run in (the API server answered). */
+export interface InClusterTarget {
+  kube: KubeClient;
+  pods: number;
+  image: string;
+  namespace: string;
+  /** The API server's version, for the result's env. */
+  version: string;
+}
+
+/** Checks the pod settings against the profile (before anything starts), then connects to the cluster. */
+export async function connectInCluster(profile: SmpProfile, settings: LoadSourceSettings): Promise<InClusterTarget> {
   const { names, logger } = settings;
-  if (!loadsFromCluster(profile)) {
-    // More than one pod is a request for load the runner cannot give: refuse it. A pod image or
-    // namespace (action inputs always have one) only goes unused.
-    if ((settings.pods ?? DEFAULTS.loadPods) > 1) {
-      throw inputError(`${names.pods}: ${settings.pods} pods apply only to clients with internal: true (load from inside the cluster); ${profile.source} loads from this machine. Set internal: true on every client, or drop ${names.pods}`);
-    }
-    return work({});
-  }
   const pods = settings.pods ?? DEFAULTS.loadPods;
   if (!Number.isInteger(pods) || pods < 1) throw inputError(`${names.pods}: ${pods} is not a pod count; give a whole number from 1`);
   assertPodShares(profile.clients, pods, { pods: `${names.pods} ${pods}`, client: (i) => `${profile.source}: $.test.clients[${i}]` });
@@ -69,7 +67,27 @@ export async function withLoadSource<T>(profile: SmpProfile, settings: LoadSourc
   }
   const kube = new KubeClient(loaded.kc);
   const version = await kube.ping(loaded.source);
-  logger.info(`load from inside the cluster: ${pods} pod${pods === 1 ? '' : 's'} in namespace ${namespace} of ${loaded.server} (context ${loaded.context}, Kubernetes ${version})`);
+  logger.info(`load from inside the cluster: ${pods} pod${pods === 1 ? '' : 's'} of ${image} on ${loaded.server} (context ${loaded.context}, Kubernetes ${version})`);
+  return { kube, pods, image, namespace, version };
+}
+
+/**
+ * Runs `work` with the load source the profile asks for. For internal clients: refuses a split
+ * that cannot be exact (before anything starts), connects to the cluster, creates the namespace
+ * when missing (and deletes it afterwards, only then), and hands `work` the pod generator.
+ */
+export async function withLoadSource<T>(profile: SmpProfile, settings: LoadSourceSettings, work: (load: InClusterRun) => Promise<T>): Promise<T> {
+  const { names, logger } = settings;
+  if (!loadsFromCluster(profile)) {
+    // More than one pod is a request for load the runner cannot give: refuse it. A pod image or
+    // namespace (action inputs always have one) only goes unused.
+    if ((settings.pods ?? DEFAULTS.loadPods) > 1) {
+      throw inputError(`${names.pods}: ${settings.pods} pods apply only to clients with internal: true (load from inside the cluster); ${profile.source} loads from this machine. Set internal: true on every client, or drop ${names.pods}`);
+    }
+    return work({});
+  }
+  const { kube, pods, image, namespace, version } = await connectInCluster(profile, settings);
+  logger.info(`the load Job runs in namespace ${namespace}`);
   const { created } = await ensureLoadNamespace(kube, namespace, logger);
   try {
     return await work({ generator: podLoadGenerator({ kube, namespace, pods, image, logger, startLeadMs: settings.startLeadMs }), env: { kubernetes_version: version } });

@@ -22,12 +22,27 @@ import { buildMeasuredResult, emptyRun, measureWithNoiseControl, type MeasuredRu
 import { testSectionOf, type ResultContext, type SmpResult } from '../smp/result.js';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
 import { judgeRun } from '../report/smp-verdict.js';
+import { measurePairs } from '../smp/overhead/interleave.js';
+import { meshOverheadOf, sideFigures } from '../smp/overhead/figures.js';
+import type { ResourceSampler } from '../smp/overhead/resources.js';
+import { SIDE_TITLE, type OverheadSide } from '../smp/overhead/sides.js';
+import type { MeshInfo } from '../mesh/registry.js';
 
 export const SMP_RESULT_FILE = 'smp-result.json';
 export const FORTIO_RESULT_FILE = 'fortio.json';
 export const SUMMARY_FILE = 'summary.md';
 /** The comparison with the baseline (BaselineDeltas), written when there is one. */
 export const DELTAS_FILE = 'smp-deltas.json';
+/** The run without the mesh of a comparison (smp/overhead/); smp-result.json is the run with it. */
+export const WITHOUT_MESH_FILE = 'smp-result-without-mesh.json';
+
+/** A comparison with and without the mesh, deployed by pipeline/smp-overhead.ts: one generator per side. */
+export interface OverheadRun {
+  generators: Record<OverheadSide, LoadGenerator & { lastSource?(): LoadSource | undefined }>;
+  mesh: MeshInfo;
+  namespaces: Record<OverheadSide, string>;
+  sampler: Pick<ResourceSampler, 'window' | 'stop'>;
+}
 
 export interface SmpRunOptions {
   /** The profile with every override already applied. */
@@ -55,6 +70,8 @@ export interface SmpRunOptions {
   baseline?: Baseline;
   /** Allowed changes against the baseline; a broken one fails the run (`test`). */
   regression?: readonly RegressionRule[];
+  /** Measure the same load without the mesh too, in interleaved pairs of windows (smp/overhead/). */
+  overhead?: OverheadRun;
   /**
    * The generator for `internal: true` clients (pipeline/in-cluster-load.ts: podLoadGenerator);
    * absent, the load comes from this machine. Its lastSource() becomes stats.load_source.
@@ -69,7 +86,7 @@ export interface SmpRunOutcome {
   /** Present when a baseline was given. */
   deltas?: BaselineDeltas;
   /** `report` is absent when the page could not be made (a warning says why). */
-  files: { result: string; fortio: string; summary: string; deltas?: string; report?: string };
+  files: { result: string; fortio: string; summary: string; deltas?: string; report?: string; withoutMesh?: string };
   summaryMarkdown: string;
   table: string;
   failureKind: 'none' | 'test' | 'cancelled';
@@ -104,6 +121,12 @@ function tickLine(t: TimelinePoint, totalS: number): string {
   const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
   const at = t.grace ? `[grace ${t.second}s]` : `[${String(t.second).padStart(String(totalS).length)}s/${totalS}s]`;
   return `${at} ${t.requests} req/s, ${t.errors} errors, p50 ${ms(t.p50_ms)}, p99 ${ms(t.p99_ms)}`;
+}
+
+/** The plan for each side of a comparison: the same load, its progress lines named by side. */
+function sidePlans(plan: LoadPlan, totalS: number, logger: Logger): Record<OverheadSide, LoadPlan> {
+  const tagged = (side: OverheadSide): LoadPlan => ({ ...plan, onTick: (t) => logger.progress(`${SIDE_TITLE[side]}: ${tickLine(t, totalS)}`) });
+  return { plain: tagged('plain'), meshed: tagged('meshed') };
 }
 
 /**
@@ -150,22 +173,39 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   // Before any load, and after every input check (a refused input leaves nothing behind): a run must never end in "cannot write".
   await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
 
+  const noise = options.noise ?? { warmupMs: 0, repeat: 1 };
+  const { overhead } = options;
   // A failed load pod is an infrastructure failure (exit 3), but what the other pods measured is
-  // written first, marked partial (stats.partial), before the error goes up.
+  // written first, marked partial (stats.partial), before the error goes up. In a comparison the
+  // error goes up at once: half a pair compares nothing.
   let podFailure: PodLoadError | undefined;
   let measured: MeasuredRuns;
+  const paired = overhead
+    ? await measurePairs(overhead.generators, sidePlans(plan, totalS, logger), noise, logger, (side, event) => side === 'meshed' && overhead.sampler.window(event === 'start'))
+    : undefined;
   try {
-    measured = await measureWithNoiseControl(generator, plan, options.noise ?? { warmupMs: 0, repeat: 1 }, logger);
+    measured = paired ? paired.meshed : await measureWithNoiseControl(generator, plan, noise, logger);
   } catch (error) {
     if (!(error instanceof PodLoadError)) throw error;
     podFailure = error;
     measured = { runs: [error.partial ?? { ...emptyRun(plan), cancelled: false }], warmupS: 0, cancelled: false };
   }
   if (measured.cancelled) logger.warn('the run was cancelled: the results cover only the part that ran');
-  const source = podFailure?.source ?? options.generator?.lastSource?.();
+  const source = podFailure?.source ?? (overhead ? overhead.generators.meshed : options.generator)?.lastSource?.();
   if (source) ctx.loadSource = source;
   if (podFailure) ctx.partial = { reason: podFailure.message, pods_finished: podFailure.source.pods.filter((p) => p.outcome === 'succeeded').length, pods_total: podFailure.source.pods.length };
   const { result, run } = buildMeasuredResult(measured, ctx, plan);
+  let withoutMesh: SmpResult | undefined;
+  if (paired && overhead) {
+    // The run without the mesh is its own SMP result: the same test, on no mesh, beside the meshed one.
+    const plainSource = overhead.generators.plain.lastSource?.();
+    const plainCtx: ResultContext = { ...ctx, id: randomUUID(), labels: { ...ctx.labels, 'meshspec.io/overhead-side': 'plain' }, mesh: { type: 0, name: 'No mesh' }, ...(plainSource ? { loadSource: plainSource } : {}) };
+    withoutMesh = buildMeasuredResult(paired.plain, plainCtx, plan).result;
+    result.stats.mesh_overhead = meshOverheadOf(
+      { plain: sideFigures(withoutMesh, overhead.namespaces.plain, WITHOUT_MESH_FILE), meshed: sideFigures(result, overhead.namespaces.meshed, SMP_RESULT_FILE) },
+      { mesh: overhead.mesh.displayName, meshType: overhead.mesh.smpType, pairs: Math.min(paired.plain.runs.length, paired.meshed.runs.length), resources: await overhead.sampler.stop() },
+    );
+  }
   const fortio = buildFortioResult(run, ctx);
   const thresholdResults = evaluateThresholds(result, options.thresholds);
   // Issue 11's verdict (nothing succeeded, thresholds missed, warnings) and issue 14's gate both
@@ -181,7 +221,7 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   const summaryMarkdown = renderSmpSummary(result, fortio, thresholdResults, { lines: options.summaryExtras, deltas });
   const paths = await writeResultFiles(
     options.outDir,
-    { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown, ...(deltas ? { [DELTAS_FILE]: deltas } : {}) },
+    { [SMP_RESULT_FILE]: result, [FORTIO_RESULT_FILE]: fortio, [SUMMARY_FILE]: summaryMarkdown, ...(deltas ? { [DELTAS_FILE]: deltas } : {}), ...(withoutMesh ? { [WITHOUT_MESH_FILE]: withoutMesh } : {}) },
     { scrub: options.scrub },
   );
   // The page after the files it shows: a page that cannot be made never costs the result.
@@ -194,7 +234,7 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
     fortio,
     thresholds: thresholdResults,
     deltas,
-    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, ...(deltas ? { deltas: paths[DELTAS_FILE]! } : {}), report },
+    files: { result: paths[SMP_RESULT_FILE]!, fortio: paths[FORTIO_RESULT_FILE]!, summary: paths[SUMMARY_FILE]!, ...(deltas ? { deltas: paths[DELTAS_FILE]! } : {}), ...(withoutMesh ? { withoutMesh: paths[WITHOUT_MESH_FILE]! } : {}), report },
     summaryMarkdown,
     table: renderSmpTable(result),
     failureKind,

@@ -3,6 +3,7 @@ import type { SmpResult } from '../smp/result.js';
 import type { BaselineDeltas } from '../smp/regression.js';
 import { formatFigure, type ThresholdResult } from '../smp/thresholds.js';
 import { renderDeltasMarkdown, renderRepeatsMarkdown } from './smp-deltas.js';
+import { renderOverheadMarkdown } from './smp-overhead.js';
 import { errorKindsOf, judgeRun, lowerBoundNote, rateBoundNote } from './smp-verdict.js';
 import { downsampleTimeline, MAX_CHART_POINTS } from './downsample.js';
 import { escapeMd, formatCount, formatMs, formatNumber, formatPercent, plural } from './format.js';
@@ -38,6 +39,7 @@ export function renderSmpSummary(
   for (const w of verdict.warnings) out.push(`> [!WARNING]\n> ${escapeMd(w)}`, '');
   out.push(...figuresTable(result), '');
   out.push(...latencyTable(result), '');
+  if (result.stats.mesh_overhead) out.push(...renderOverheadMarkdown(result.stats.mesh_overhead));
   if (thresholds && thresholds.length > 0) out.push('### Thresholds', '', ...thresholdTable(thresholds), '');
   if (more.deltas) out.push(...renderDeltasMarkdown(more.deltas));
   if (result.stats.repeats) out.push(...renderRepeatsMarkdown(result.stats.repeats));

@@ -23,5 +23,8 @@ export function smpOutputs(result: SmpResult): Record<string, string | number> {
     ok: s.ok,
     failed: s.failed,
     cut: s.cut,
+    // meshed − plain; empty when the run was not compared without the mesh, or a side measured no latency.
+    overhead_p50_ms: ms(s.mesh_overhead?.deltas.p50_ms.change ?? null),
+    overhead_p99_ms: ms(s.mesh_overhead?.deltas.p99_ms.change ?? null),
   };
 }

@@ -1,6 +1,7 @@
 import { redactCookies, redactHeaders, redactUrl, redactUrlsIn } from '../redact.js';
 import type { ErrorKind, ErrorSample, LoadRun, RequestCounts, TimelinePoint } from './loadgen/types.js';
 import type { RepeatStats } from './repeats.js';
+import type { MeshOverhead } from './overhead/figures.js';
 import { encodeHistogram, figuresOf, recordedValues, type HistogramFigures } from './histogram-export.js';
 import { runnerLoadSource, type LoadSource } from './in-cluster/load-source.js';
 
@@ -142,6 +143,8 @@ interface SmpStats extends RequestCounts {
   warmup_s?: number;
   /** With `repeat` > 1: each window's figures, their medians (the headline figures) and spread. */
   repeats?: RepeatStats;
+  /** With a comparison without the mesh (smp/overhead/): both runs' figures, the deltas and the mesh's footprint. */
+  mesh_overhead?: MeshOverhead;
   /** The runner, or the pods of an in-cluster load Job with their nodes and image IDs. */
   load_source: LoadSource;
   /** Load pods failed: the figures cover only those that finished. */
