@@ -159,9 +159,19 @@ describe('e2e.yml', () => {
 
   it('runs on ubuntu-latest with real minikube and uses both actions by path', () => {
     expect(readFileSync(join(workflowsDir, 'e2e.yml'), 'utf8')).toContain('runs-on: ubuntu-latest');
-    expect(steps.map((s) => s.uses).filter((u) => u?.startsWith('./'))).toEqual(['./smi-conformance-action', './smp-action']);
+    // smp-action twice: the profile against the sample app, then the mesh-overhead comparison (issue 12).
+    expect(steps.map((s) => s.uses).filter((u) => u?.startsWith('./'))).toEqual(['./smi-conformance-action', './smp-action', './smp-action']);
     const smi = steps.find((s) => s.uses === './smi-conformance-action')!;
     expect(smi.with).toMatchObject({ cluster: 'minikube', fail_on_nonconformance: false });
+  });
+
+  it('compares the same load with and without the mesh from 2 load pods, with the image pulled first', () => {
+    const i = steps.findIndex((s) => s.uses === './smp-action' && s.with?.compare_without_mesh !== undefined);
+    expect(i).toBeGreaterThan(0);
+    expect(steps[i]!.with).toMatchObject({ cluster: 'existing', compare_without_mesh: true, load_pods: 2 });
+    expect(steps.slice(0, i).some((s) => s.run?.includes('preload-node'))).toBe(true);
+    const profile = readFileSync(join(root, String(steps[i]!.with!.profile_filename)), 'utf8');
+    expect(profile).toMatch(/internal: true/);
   });
 
   it('covers every mesh meshspec installs, on the Kubernetes version the registry knows works', () => {
