@@ -11,7 +11,7 @@ import { ensureWorkerBundle } from '../support/worker-bundle.js';
 /**
  * The mesh overhead end to end on the fake cluster: `meshspec smp run --compare-without-mesh` deploys
  * the sample app into a namespace the simulated Linkerd injects and one it leaves alone, runs the
- * profile's load as 2 pods in each, 3 interleaved pairs of 3 s windows at 40 rps (Job pods as local processes that reach the Service by its short
+ * profile's load as 2 pods in each, 2 interleaved pairs of 2 s windows at 80 rps (320 calls a side) (Job pods as local processes that reach the Service by its short
  * name through the simulated mesh), and the sidecar delay of the simulation is what it must measure:
  * meshed→meshed passes two proxy hops (the load pod's outbound, the app's inbound), plain→plain none.
  * Linkerd's profile admits every call (profiles.mjs: no access control), as the real one does by default.
@@ -33,11 +33,11 @@ afterEach(async () => {
 const PROFILE = (internal: boolean) => `
 test:
   name: overhead
-  duration: 3s
+  duration: 2s
   clients:
     - internal: ${internal}
       connections: 4
-      rps: 40
+      rps: 80
       endpoint_urls: ['http://sample-app:9091/echo']
 mesh:
   type: LINKERD
@@ -58,7 +58,7 @@ async function compare(sidecarDelayMs: number, internal = true) {
   }, 20);
   const t = cliIO({ cwd: dir });
   try {
-    const code = await runCli(['smp', 'run', 'p.yaml', '--compare-without-mesh', '--pods', '2', '--repeat', '3', '--load-start-lead', '3s', '--kubeconfig', 'kubeconfig', '--out', 'out'], t.io);
+    const code = await runCli(['smp', 'run', 'p.yaml', '--compare-without-mesh', '--pods', '2', '--repeat', '2', '--load-start-lead', '2s', '--kubeconfig', 'kubeconfig', '--out', 'out'], t.io);
     return { code, t, pods: [...pods.values()], out: join(dir, 'out') };
   } finally {
     clearInterval(watch);
