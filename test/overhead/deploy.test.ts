@@ -60,7 +60,7 @@ describe('deploying the copies', () => {
     await expect(deploySides(sides, { kube, mesh: linkerd, logger, readyTimeoutMs: 20_000 })).rejects.toThrow(/got no sidecar/);
     expect(logger.text()).toContain('namespace meshspec-overhead-plain existed before this run: it is kept afterwards');
     expect((await kube.read({ apiVersion: 'v1', kind: 'Namespace', name: OVERHEAD_NAMESPACES.plain }))?.metadata?.labels).toMatchObject({ team: 'perf' });
-    expect(await kube.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sample-app', namespace: OVERHEAD_NAMESPACES.plain })).toBeUndefined();
+    expect(await kube.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sample-app-deployment', namespace: OVERHEAD_NAMESPACES.plain })).toBeUndefined();
     expect(await kube.read({ apiVersion: 'v1', kind: 'Namespace', name: OVERHEAD_NAMESPACES.meshed })).toBeUndefined();
   });
 });

@@ -63,7 +63,8 @@ function serviceAccount(namespace: string, name: string): KubernetesObject {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } };
 }
 
-export function deployment(app: SampleAppDef, options: WorkloadOptions): KubernetesObject {
+/** One replica of the sample app; the overhead comparison's sample service (smp/overhead/) uses it too, without a ServiceAccount of its own. */
+export function deployment(app: Pick<SampleAppDef, 'podLabels'> & { name: string; serviceAccount?: string }, options: WorkloadOptions): KubernetesObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -74,7 +75,7 @@ export function deployment(app: SampleAppDef, options: WorkloadOptions): Kuberne
       template: {
         metadata: { labels: app.podLabels, ...(options.mesh?.injection.podAnnotations ? { annotations: { ...options.mesh.injection.podAnnotations } } : {}) },
         spec: {
-          serviceAccountName: app.serviceAccount,
+          ...(app.serviceAccount ? { serviceAccountName: app.serviceAccount } : {}),
           containers: [
             {
               name: 'app',

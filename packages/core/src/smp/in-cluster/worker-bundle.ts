@@ -17,10 +17,15 @@ function candidates(): string[] {
   return [here, join(here, '..', '..', '..', 'dist', 'smp', 'in-cluster')].map((dir) => join(dir, FILE));
 }
 
+let cached: { path: string; text: string } | undefined;
+
+/** Read once per process: every load window (warm-up, repeats, both sides of a comparison) ships the same bundle. */
 export function readWorkerBundle(): { path: string; text: string } {
+  if (cached) return cached;
   const found = candidates().find((p) => existsSync(p));
   if (!found) {
     throw infraError(`the load worker bundle ${FILE} is missing (looked at ${candidates().join(', ')}); this meshspec build is incomplete: run npm run build:core`);
   }
-  return { path: found, text: readFileSync(found, 'utf8') };
+  cached = { path: found, text: readFileSync(found, 'utf8') };
+  return cached;
 }

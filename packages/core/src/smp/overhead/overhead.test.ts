@@ -119,9 +119,9 @@ describe('the service manifest', () => {
     expect(() => parseServiceManifest('kind: Service\napiVersion: v1\nmetadata: {}\n', 'svc.yaml')).toThrow(/^svc\.yaml: document 0: Service has no metadata\.name/);
   });
 
-  it('the sample service is a Deployment and a Service named sample-app, valid on every side', () => {
+  it('the sample service is a Deployment (sample-app-deployment, named as the SMI suite names its apps) and a Service named sample-app, valid on every side', () => {
     const { deployments, appContainers } = serviceObjectsFor(sampleServiceManifest(), 'plain', 'p', istio, 'the sample service');
-    expect(deployments).toEqual(['sample-app']);
+    expect(deployments).toEqual(['sample-app-deployment']);
     expect(appContainers).toEqual(['app']);
   });
 });

@@ -2,7 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { inputError } from '../../errors.js';
 import type { MeshInfo, MeshMarkers } from '../../mesh/registry.js';
-import { SAMPLE_APP_IMAGE, SAMPLE_APP_PORT } from '../../smi/workloads.js';
+import { deployment, SAMPLE_APP_PORT } from '../../smi/workloads.js';
 import { OVERHEAD_SIDE_LABEL, type OverheadSide } from './sides.js';
 
 /**
@@ -40,30 +40,9 @@ const SAMPLE_SERVICE = { name: 'sample-app', port: SAMPLE_APP_PORT, path: '/echo
 
 export function sampleServiceManifest(): KubernetesObject[] {
   const labels = { app: SAMPLE_SERVICE.name };
+  // The namespace is each side's: serviceObjectsFor copies every object into it.
   return [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: SAMPLE_SERVICE.name, labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            containers: [
-              {
-                name: 'app',
-                image: SAMPLE_APP_IMAGE,
-                imagePullPolicy: 'IfNotPresent',
-                ports: [{ name: 'http', containerPort: SAMPLE_APP_PORT }],
-                env: [{ name: 'SERVICE_NAME', value: SAMPLE_SERVICE.name }, { name: 'PORT', value: String(SAMPLE_APP_PORT) }],
-              },
-            ],
-          },
-        },
-      },
-    } as KubernetesObject,
+    deployment({ name: SAMPLE_SERVICE.name, podLabels: labels }, { namespace: '' }),
     {
       apiVersion: 'v1',
       kind: 'Service',
