@@ -7,7 +7,8 @@
  * generator reading sockets with `net.connect({onread})` into one static buffer reached 2x
  * (level with wrk), and 'data' events cost a third of that; worker threads lost. So:
  *  - every socket reads into READ_BUFFER, and the incremental parser consumes it synchronously;
- *  - request bytes are prebuilt per URL (request-encoder.ts) and written as they are;
+ *  - request bytes are prebuilt per URL (request-encoder.ts) and written as they are, straight to
+ *    the socket's handle where the running Node allows it (socket-write.ts);
  *  - the hot path (response -> record -> next request) allocates nothing it can avoid: no
  *    per-request closures, timers, promises or strings. Per-request timeouts are found by one
  *    sweep timer; status codes count into a typed array;
@@ -40,6 +41,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { createLatencyHistogram, MAX_LATENCY_US, percentileMs, recordMs } from './histogram.js';
 import { Http1ResponseParser } from './http1-response-parser.js';
 import { encodeRequest, type EncodedRequest } from './request-encoder.js';
+import { writeRequest } from './socket-write.js';
 import type { ClientPlan, ErrorKind, ErrorSample, LoadGenerator, LoadPlan, LoadRun, TimelinePoint } from './types.js';
 
 /**
@@ -423,7 +425,7 @@ class Run {
     c.parser.reset(t.req.isHead);
     this.busyCount++;
     this.sent++;
-    c.sock!.write(t.req.bytes);
+    writeRequest(c.sock!, t.req.bytes);
   }
 
   private sendClosed(c: Conn): void {
