@@ -473,4 +473,94 @@ describe('Http1ResponseParser fast path', () => {
     expect(fastTaken).toBeGreaterThan(runs / 10);
     expect(fastTaken).toBeLessThan(runs);
   });
+
+  /**
+   * Responses read one after another on one connection, each at the start of one shared buffer as
+   * the generator reads them (so the memo of the last header section is in play): every result
+   * equals the byte-at-a-time parser's. Returns the memo's hits.
+   */
+  let turns = 0;
+  /** The memo is shared by all parsers: a response no test has sent before puts it in a known state. */
+  function forgetMemo(): void {
+    const primer = new Http1ResponseParser();
+    const wire = enc(`HTTP/1.1 200 OK\r\nX-Turn: ${++turns}\r\nContent-Length: 0\r\n\r\n`);
+    primer.reset(false);
+    primer.execute(Uint8Array.from([...wire, 0, 0, 0, 0]), 0, wire.length);
+    expect([primer.complete, primer.fastPathHits, primer.memoHits]).toEqual([true, 1, 0]);
+  }
+
+  function expectSameInTurn(wires: Uint8Array[], head: boolean[] = []): number {
+    const shared = new Uint8Array(4096);
+    const results = [true, false].map((fastPath) => {
+      forgetMemo();
+      const p = new Http1ResponseParser({ fastPath });
+      const lines: string[] = [];
+      wires.forEach((wire, k) => {
+        shared.fill(0x7e);
+        shared.set(wire, 0);
+        p.reset(head[k] ?? false);
+        const n = p.execute(shared, 0, wire.length);
+        lines.push(`${n} ${p.complete} ${p.statusCode} ${p.keepAlive} ${p.bodyBytes} ${p.idle} ${p.error} | eof ${p.finish()} ${p.keepAlive}`);
+      });
+      return { text: lines.join('\n'), memoHits: p.memoHits };
+    });
+    if (results[0]!.text !== results[1]!.text) {
+      expect(results[0]!.text, wires.map((w) => JSON.stringify(Buffer.from(w).toString('latin1'))).join(' then ')).toBe(results[1]!.text);
+    }
+    expect(results[1]!.memoHits).toBe(0);
+    return results[0]!.memoHits;
+  }
+
+  it('remembers the last header section: the same bytes again are read from the memo, any other byte is not', () => {
+    // Another parser (connection) reading the same section hits the memo too: it is one for all.
+    const shared = new Uint8Array(4096);
+    shared.set(enc(NGINX), 0);
+    const [a, b] = [new Http1ResponseParser(), new Http1ResponseParser()];
+    forgetMemo();
+    for (const p of [a, b, a]) {
+      p.reset(false);
+      expect(p.execute(shared, 0, NGINX.length)).toBe(NGINX.length);
+    }
+    expect([a.memoHits, b.memoHits]).toEqual([1, 1]);
+
+    const nginx = enc(NGINX);
+    expect(expectSameInTurn([nginx, nginx, nginx])).toBe(2);
+    const variants = [
+      NGINX.replace('09:50:00', '09:50:01'), // nginx's Date, once a second
+      NGINX.replace('Content-Length: 3', 'Content-Length: 4'),
+      NGINX.replace('Content-Length: 3', 'Content-Length: 2'),
+      NGINX.replace('keep-alive', 'close'),
+      NGINX.replace('200 OK', '204 OK').replace('ok\n', ''),
+      NGINX.replace('ok\n', 'no\n'), // the same section, another body
+      NGINX.replace('HTTP/1.1', 'HTTP/1.0'),
+      NGINX.replace('Connection: keep-alive\r\n', 'Transfer-Encoding: chunked\r\n').replace('ok\n', '3\r\nok\n\r\n0\r\n\r\n'),
+      NGINX.replace('\r\n\r\n', '\r\nX: y\r\n\r\n'), // longer: the memo's empty line is not the end here
+      NGINX.slice(0, 100), // cut off inside the remembered section
+    ].map(enc);
+    for (const v of variants) {
+      expectSameInTurn([nginx, v, nginx, v, v]);
+      expectSameInTurn([nginx, nginx], [false, true]); // HEAD after GET: the same section, no body
+    }
+    expect(expectSameInTurn([nginx, variants[0]!, variants[0]!])).toBe(1);
+  });
+
+  it('agrees with the byte-at-a-time parser when each response differs from the last by a byte', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    };
+    const pick = (n: number) => Math.floor(random() * n);
+    const bases = INPUTS.filter((x) => x.fast > 0 && x.wire.length < 1000).map((x) => enc(x.wire));
+    let hits = 0;
+    for (let k = 0; k < 2000; k++) {
+      const base = bases[pick(bases.length)]!;
+      const changed = Uint8Array.from(base);
+      changed[pick(changed.length)] = [13, 10, 32, 58, 44, 48 + pick(10), 97 + pick(26), 65 + pick(26)][pick(8)]!;
+      hits += expectSameInTurn([base, changed, base, base]);
+    }
+    expect(hits).toBeGreaterThan(2000); // the last response of each turn at least comes from the memo
+  });
 });

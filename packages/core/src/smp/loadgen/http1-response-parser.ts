@@ -152,6 +152,41 @@ function simpleToken(buf: Uint8Array, i: number, end: number, words: number): nu
   return 0;
 }
 
+/** Header sections up to this size are remembered for the next response of the connection. */
+const MEMO_BYTES = 512;
+
+/**
+ * An Int32Array over the whole of `buf`'s memory, kept for the last buffer seen (the generator has
+ * one). Keyed by the array itself: reading `buf.buffer` is a call into V8's runtime (it showed in `perf`).
+ */
+let wordView: Int32Array = new Int32Array(0);
+let wordViewFor: Uint8Array | null = null;
+/** buf.byteOffset of that buffer. */
+let wordBase = 0;
+function wordsOf(buf: Uint8Array): Int32Array {
+  if (buf !== wordViewFor) {
+    wordViewFor = buf;
+    wordBase = buf.byteOffset;
+    wordView = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+  }
+  return wordView;
+}
+
+/**
+ * The last header section the fast path read (by any parser), and what it read from it. A server
+ * sends the same section again and again (nginx's changes once a second, with its Date), and
+ * comparing it a word at a time costs about a tenth of reading it again (bench/README.md). One memo
+ * for all connections rather than one each: the same bytes stay in cache, where 200 copies would
+ * not. It is a memo of a pure function of the bytes, so sharing it cannot change a result.
+ */
+const memo = new Int32Array(MEMO_BYTES >> 2);
+const memoBytes = new Uint8Array(memo.buffer);
+let memoLength = 0;
+let memoMinor = 0;
+let memoStatus = 0;
+let memoContentLength = -1;
+let memoFlags = 0;
+
 export class Http1ResponseParser {
   /** Status code of the last complete final response (or of the response being parsed). */
   statusCode = 0;
@@ -167,6 +202,8 @@ export class Http1ResponseParser {
   bodyBytes = 0;
   /** Header sections parsed by the fast path; the tests check with it that the fast path runs. */
   fastPathHits = 0;
+  /** Of those, the ones that were byte for byte the last section read (the memo). */
+  memoHits = 0;
 
   /** Off only in tests, which compare the fast path with the byte-at-a-time parser alone. */
   private readonly fastPath: boolean;
@@ -226,7 +263,7 @@ export class Http1ResponseParser {
     if (this.state === S_ERROR) return -1;
     let i = start;
     if (this.state === S_IDLE && this.fastPath) {
-      const n = this.fastHeaders(buf, start, end);
+      const n = this.sameAsMemo(buf, start, end) ? this.fromMemo() : this.fastHeaders(buf, start, end);
       if (n > 0) {
         this.fastPathHits++;
         if (this.headersDone()) return n;
@@ -504,7 +541,50 @@ export class Http1ResponseParser {
     this.connClose = connClose;
     this.connKeepAlive = connKeepAlive;
     this.headerBytes = length - 1; // as the slow path counts
+    if (length <= MEMO_BYTES) this.remember(buf, start, length);
     return length;
+  }
+
+  /** Keeps a section the fast path read, with what it read, for sameAsMemo(). */
+  private remember(buf: Uint8Array, start: number, length: number): void {
+    for (let k = 0; k < length; k++) memoBytes[k] = buf[start + k]!;
+    memoLength = length;
+    memoMinor = this.httpMinor;
+    memoStatus = this.statusCode;
+    memoContentLength = this.contentLength;
+    memoFlags = (this.hasTransferEncoding ? 1 : 0) | (this.teChunkedLast ? 2 : 0) | (this.connClose ? 4 : 0) | (this.connKeepAlive ? 8 : 0);
+  }
+
+  /**
+   * Whether buf[start, start + memoLength) is the remembered section, byte for byte: then the fast
+   * path would read the same from it (it ends with the same empty line). Compared a word at a time
+   * where buf is 4-byte aligned at start (the generator's reads start at its buffer's first byte).
+   */
+  private sameAsMemo(buf: Uint8Array, start: number, end: number): boolean {
+    const length = memoLength;
+    if (length === 0 || end - start < length) return false;
+    const words = wordsOf(buf);
+    const at = wordBase + start;
+    if ((at & 3) !== 0) return false;
+    const n = length >> 2;
+    const w = at >> 2;
+    for (let k = 0; k < n; k++) if (words[w + k] !== memo[k]) return false;
+    for (let k = n << 2; k < length; k++) if (buf[start + k] !== memoBytes[k]) return false;
+    return true;
+  }
+
+  private fromMemo(): number {
+    this.memoHits++;
+    this.httpMinor = memoMinor;
+    this.statusCode = memoStatus;
+    this.contentLength = memoContentLength;
+    const flags = memoFlags;
+    this.hasTransferEncoding = (flags & 1) !== 0;
+    this.teChunkedLast = (flags & 2) !== 0;
+    this.connClose = (flags & 4) !== 0;
+    this.connKeepAlive = (flags & 8) !== 0;
+    this.headerBytes = memoLength - 1;
+    return memoLength;
   }
 
   /**

@@ -6,9 +6,10 @@
  * undici's Pool.request reached 0.7x autocannon and its dispatch API 1.0x; a single-threaded
  * generator reading sockets with `net.connect({onread})` into one static buffer reached 2x
  * (level with wrk), and 'data' events cost a third of that; worker threads lost. So:
- *  - every socket reads into READ_BUFFER, and the incremental parser consumes it synchronously;
+ *  - every socket reads into READ_BUFFER, and the incremental parser consumes it synchronously
+ *    (plain TCP sockets are called straight from their handle where Node allows it: stream-handle.ts);
  *  - request bytes are prebuilt per URL (request-encoder.ts) and written as they are, straight to
- *    the socket's handle where the running Node allows it (socket-write.ts);
+ *    the socket's handle where the running Node allows it (stream-handle.ts);
  *  - the hot path (response -> record -> next request) allocates nothing it can avoid: no
  *    per-request closures, timers, promises or strings. Per-request timeouts are found by one
  *    sweep timer; status codes count into a typed array;
@@ -38,10 +39,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Histogram } from 'hdr-histogram-js';
-import { createLatencyHistogram, MAX_LATENCY_US, percentileMs, recordMs } from './histogram.js';
+import { createLatencyHistogram, LatencyTally, MAX_LATENCY_US, percentileMs, recordMs } from './histogram.js';
 import { Http1ResponseParser } from './http1-response-parser.js';
 import { encodeRequest, type EncodedRequest } from './request-encoder.js';
-import { writeRequest } from './socket-write.js';
+import { directHandle, readDirect, writeToHandle, type DirectHandle, type HandleReader } from './stream-handle.js';
 import type { ClientPlan, ErrorKind, ErrorSample, LoadGenerator, LoadPlan, LoadRun, TimelinePoint } from './types.js';
 
 /**
@@ -197,8 +198,25 @@ class Target {
   }
 }
 
+/** Reads of one socket, for readDirect: it ignores reads of a socket the connection has replaced. */
+class SocketReader implements HandleReader {
+  constructor(
+    private readonly conn: Conn,
+    private readonly sock: net.Socket,
+  ) {}
+
+  onBytes(nread: number): void {
+    if (this.conn.sock === this.sock) this.conn.run.onData(this.conn, nread);
+  }
+}
+
 class Conn {
   sock: net.Socket | null = null;
+  /**
+   * The socket's handle once requests can be written straight to it (stream-handle.ts); null while
+   * connecting, for TLS, after the peer ended the connection, or when this Node's handles are unknown.
+   */
+  direct: DirectHandle | null = null;
   busy = false;
   inFree = false;
   target: Target | null = null;
@@ -240,6 +258,11 @@ class Conn {
       } as tls.ConnectionOptions);
     } else {
       sock = net.connect({ host: req.host, port: req.port, onread });
+      readDirect(sock, new SocketReader(this, sock));
+      // The peer ended the connection: no more direct writes; send() sees `writable` false and reconnects.
+      sock.on('end', () => {
+        if (conn.sock === sock) conn.direct = null;
+      });
     }
     sock.setNoDelay(true);
     sock.on('error', (err: Error) => {
@@ -256,6 +279,7 @@ class Conn {
     const s = this.sock;
     if (s) {
       this.sock = null;
+      this.direct = null;
       s.destroy();
     }
   }
@@ -299,13 +323,17 @@ class Run {
   private readonly corrected = createLatencyHistogram();
   private readonly uncorrected = createLatencyHistogram();
 
-  // The current second of the timeline. Latencies are recorded here only and added to the run's
-  // histograms when the second ends (foldSecond): each recordValue costs a log2 and two pow calls
-  // in hdr-histogram-js, the top item of the generator's own profile after the parser (bench/README.md).
+  // The current second of the timeline. Latencies are counted per µs in tallies, drained into the
+  // second's histograms when it ends (drainTallies), and those are added to the run's histograms
+  // (foldSecond): each recordValue costs a log2 and two pow calls in hdr-histogram-js, the top item
+  // of the generator's own profile after the parser (bench/README.md).
   private readonly secHist: Histogram = createLatencyHistogram();
   private readonly secUncorrected: Histogram = createLatencyHistogram();
   /** Responses whose corrected and uncorrected latencies are the same value (sent at their intended time: the closed loop). */
   private readonly secBoth: Histogram = createLatencyHistogram();
+  private readonly secHistTally = new LatencyTally(this.secHist);
+  private readonly secUncorrectedTally = new LatencyTally(this.secUncorrected);
+  private readonly secBothTally = new LatencyTally(this.secBoth);
   private secRequests = 0;
   private secErrors = 0;
   private secondsEmitted = 0;
@@ -405,7 +433,7 @@ class Run {
       for (const pool of this.pools) {
         if (pool.openModel) for (const c of pool.conns) pool.pushFree(c);
       }
-      for (const pool of this.closedPools) for (const c of pool.conns) this.sendClosed(c);
+      for (const pool of this.closedPools) for (const c of pool.conns) this.sendClosed(c, performance.now());
       if (this.openTargets.length > 0) this.pump();
       this.sweepTimer = setInterval(() => this.sweep(), Math.min(250, Math.max(5, this.timeoutMs / 10)));
       this.scheduleClock();
@@ -415,9 +443,13 @@ class Run {
   // ---- sending ----
 
   private send(c: Conn, t: Target, intended: number, now: number): void {
-    // A socket the server has just closed (its 'close' not yet delivered) cannot take a request.
-    if (c.sock !== null && !c.sock.writable) c.dropSocket();
-    if (c.sock === null) c.connect();
+    let direct = c.direct;
+    if (direct === null) {
+      // A socket the server has just closed (its 'close' not yet delivered) cannot take a request.
+      if (c.sock !== null && !c.sock.writable) c.dropSocket();
+      if (c.sock === null) c.connect();
+      direct = c.direct = directHandle(c.sock!);
+    }
     c.busy = true;
     c.target = t;
     c.intendedAt = intended;
@@ -425,14 +457,19 @@ class Run {
     c.parser.reset(t.req.isHead);
     this.busyCount++;
     this.sent++;
-    writeRequest(c.sock!, t.req.bytes);
+    if (direct !== null) writeToHandle(direct, c.sock!, t.req.bytes);
+    else c.sock!.write(t.req.bytes);
   }
 
-  private sendClosed(c: Conn): void {
+  /**
+   * Closed loop: the connection's next request, sent at `now`. After a response that is the
+   * response's own completion time: the write follows within a microsecond, so a latency can only
+   * come out longer by that, and reading the clock again was about 1% of the generator's CPU.
+   */
+  private sendClosed(c: Conn, now: number): void {
     const pool = c.pool;
     const t = pool.targets[pool.rr]!;
     pool.rr = pool.rr + 1 === pool.targets.length ? 0 : pool.rr + 1;
-    const now = performance.now();
     this.send(c, t, now, now);
   }
 
@@ -479,7 +516,7 @@ class Run {
       return;
     }
     if (!pool.openModel) {
-      this.sendClosed(c);
+      this.sendClosed(c, now);
       return;
     }
     // Serve the oldest due request of this pool's targets, if any is waiting.
@@ -533,10 +570,10 @@ class Run {
     const now = performance.now();
     const t = c.target!;
     const status = c.parser.statusCode;
-    if (c.intendedAt === c.sentAt) recordMs(this.secBoth, now - c.sentAt);
+    if (c.intendedAt === c.sentAt) this.secBothTally.recordMs(now - c.sentAt);
     else {
-      recordMs(this.secHist, now - c.intendedAt);
-      recordMs(this.secUncorrected, now - c.sentAt);
+      this.secHistTally.recordMs(now - c.intendedAt);
+      this.secUncorrectedTally.recordMs(now - c.sentAt);
     }
     this.statusCounts[status]++;
     this.secRequests++;
@@ -561,7 +598,7 @@ class Run {
       // A request that timed out waited at least this long: leaving it out of the latencies would
       // let a server that stops answering look fast. Its elapsed time is a lower bound. It got no
       // response, so the uncorrected histogram (responses only) does not hold it.
-      recordMs(this.secHist, performance.now() - c.intendedAt);
+      this.secHistTally.recordMs(performance.now() - c.intendedAt);
     }
     c.busy = false;
     this.busyCount--;
@@ -602,11 +639,13 @@ class Run {
   onSocketClose(c: Conn): void {
     if (!c.busy) {
       c.sock = null; // an idle keep-alive connection timed out on the server: reconnect when needed
+      c.direct = null;
       return;
     }
     const parser = c.parser;
     if (parser.finish()) {
       c.sock = null;
+      c.direct = null;
       this.complete(c, false);
     } else if (parser.idle) {
       this.fail(c, K_RESET, 'the server closed the connection without responding');
@@ -643,7 +682,14 @@ class Run {
     if (this.phase !== DONE) this.scheduleClock();
   }
 
+  private drainTallies(): void {
+    this.secHistTally.drainInto(this.secHist);
+    this.secUncorrectedTally.drainInto(this.secUncorrected);
+    this.secBothTally.drainInto(this.secBoth);
+  }
+
   private emitSecond(): void {
+    this.drainTallies();
     this.secHist.add(this.secBoth);
     this.secUncorrected.add(this.secBoth);
     this.secBoth.reset();
@@ -674,6 +720,7 @@ class Run {
 
   /** Adds the current second's latencies to the run's histograms and starts the second afresh. */
   private foldSecond(): void {
+    this.drainTallies();
     for (const [from, into] of [
       [this.secBoth, this.corrected],
       [this.secBoth, this.uncorrected],

@@ -1,7 +1,14 @@
 /**
- * Writes a request's bytes to a plain TCP socket, straight into its stream handle when this Node's
- * handle API is one we know.
+ * Reads and writes of the load generator's plain TCP sockets, straight on their stream handles when
+ * this Node's handle API is one we know.
  *
+ * Reads: a socket made with `net.connect({onread})` already reads into the generator's one buffer;
+ * its handle then calls Node's `onStreamRead` (lib/internal/stream_base_commons.js), which updates
+ * the socket's idle timer, checks `destroyed` and calls the `onread` callback. The generator sets no
+ * socket timeout and ignores reads of replaced sockets itself, so `readDirect` puts its own function
+ * in the handle's `onread` for reads of data, and leaves end of stream and errors to Node's.
+ *
+ * Writes:
  * Why: `socket.write()` runs the Writable stream layer for every request (state checks, a write
  * callback deferred with `process.nextTick`, and on Node 20 to 24.19 a `WriteWrap` allocated per
  * write), and the generator's request is always one small prebuilt buffer written to a socket with
@@ -23,6 +30,7 @@ import { getSystemErrorName } from 'node:util';
 interface StreamWrapBinding {
   WriteWrap: new () => WriteReq;
   streamBaseState: Int32Array;
+  kReadBytesOrError: number;
   kLastWriteWasAsync?: number;
   kLastWriteErr?: number;
 }
@@ -37,6 +45,7 @@ interface WriteReq {
 
 interface StreamHandle {
   writeBuffer(req: WriteReq | null, data: Uint8Array): number | WriteReq;
+  onread: (this: StreamHandle, arrayBuffer: unknown) => unknown;
 }
 
 type Convention =
@@ -56,6 +65,7 @@ function recognise(): Convention | null {
   if (typeof binding?.WriteWrap !== 'function' || !(binding.streamBaseState instanceof Int32Array)) return null;
   const size = binding.streamBaseState.length;
   const inState = (k: number | undefined): k is number => Number.isInteger(k) && k! >= 0 && k! < size;
+  if (!inState(binding.kReadBytesOrError)) return null;
   if (inState(binding.kLastWriteErr)) return { kind: 'null', binding, errIndex: binding.kLastWriteErr };
   if (inState(binding.kLastWriteWasAsync)) return { kind: 'wrap', binding, asyncIndex: binding.kLastWriteWasAsync };
   return null;
@@ -65,6 +75,50 @@ const convention = recognise();
 
 /** Which path writes take on this Node: for the tests and the bench's header. */
 export const directWrites: 'wrap' | 'null' | 'off' = convention?.kind ?? 'off';
+
+/** What a direct read delivers to: one per socket, so a replaced socket's reads can be told apart. */
+export interface HandleReader {
+  onBytes(nread: number): void;
+}
+
+const kReader = Symbol('meshspec.handleReader');
+type ReadingHandle = StreamHandle & { [kReader]?: HandleReader };
+/** Node's own onStreamRead, taken from the first handle: end of stream and errors are its business. */
+let nodeOnread: StreamHandle['onread'] | null = null;
+
+/**
+ * One function for every handle (not a closure per socket): the handle's C++ side reads the
+ * function object on every read, and one object stays in cache where 200 would not
+ * (`v8::Value::IsFunction` showed at 1% of the generator's CPU at 200 connections).
+ */
+function onread(this: ReadingHandle, arrayBuffer: unknown): unknown {
+  const nread = convention!.binding.streamBaseState[readIndex]!;
+  if (nread > 0) {
+    this[kReader]!.onBytes(nread);
+    return undefined;
+  }
+  return nodeOnread!.call(this, arrayBuffer);
+}
+const readIndex = convention?.binding.kReadBytesOrError ?? 0;
+
+/**
+ * Delivers every read of data on a plain TCP socket created with `net.connect({onread})` to
+ * `reader.onBytes(nread)` (the bytes are in the onread buffer), bypassing Node's onStreamRead; end
+ * of stream and read errors still go through Node (the socket's 'end', 'error' and 'close' events).
+ * Returns false, changing nothing, when the socket or this Node is not one it knows: then the
+ * `onread` callback keeps being called.
+ */
+export function readDirect(socket: net.Socket, reader: HandleReader): boolean {
+  const handle = (socket as unknown as { _handle: ReadingHandle | null })._handle;
+  if (convention === null || handle === null || (socket as { encrypted?: boolean }).encrypted || typeof handle.onread !== 'function') return false;
+  if (handle.onread !== onread) {
+    if (nodeOnread === null) nodeOnread = handle.onread;
+    else if (handle.onread !== nodeOnread) return false; // someone else's reader: leave it alone
+  }
+  handle[kReader] = reader;
+  handle.onread = onread;
+  return true;
+}
 
 /** Reused for every write that completes synchronously (the handle keeps no reference to it then). */
 let spareReq: WriteReq | null = null;
@@ -86,23 +140,42 @@ function onWriteComplete(this: WriteReq, status: number): void {
   if (status < 0 && !socket.destroyed) socket.destroy(writeError(status));
 }
 
+/** An opaque stream handle that writeToHandle can write to. */
+export type DirectHandle = { readonly __directHandle: unique symbol };
+
 /**
- * Writes `bytes` to `socket`. A failed write destroys the socket with an error whose `code` is the
- * errno name, as socket.write() does, so the socket's 'error' and 'close' listeners see it the same way.
+ * The socket's handle, when requests can be written straight to it now: a plain TCP socket,
+ * connected, with nothing queued in its stream, on a Node whose handle convention is known.
+ * A caller may keep it while the socket stays open and its peer has not ended it ('end').
+ */
+export function directHandle(socket: net.Socket): DirectHandle | null {
+  const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
+  if (convention === null || handle === null || socket.connecting || socket.writableLength > 0 || (socket as { encrypted?: boolean }).encrypted) return null;
+  return handle as unknown as DirectHandle;
+}
+
+/**
+ * Writes `bytes` to `socket`, straight to its handle when it can. A failed write destroys the
+ * socket with an error whose `code` is the errno name, as socket.write() does, so the socket's
+ * 'error' and 'close' listeners see it the same way.
  */
 export function writeRequest(socket: net.Socket, bytes: Uint8Array): void {
-  const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
-  if (convention === null || handle === null || socket.connecting || socket.writableLength > 0 || (socket as { encrypted?: boolean }).encrypted) {
-    socket.write(bytes);
-    return;
-  }
-  if (convention.kind === 'null') {
+  const handle = directHandle(socket);
+  if (handle === null) socket.write(bytes);
+  else writeToHandle(handle, socket, bytes);
+}
+
+/** Writes `bytes` to a handle from directHandle(socket); errors destroy `socket` (see writeRequest). */
+export function writeToHandle(direct: DirectHandle, socket: net.Socket, bytes: Uint8Array): void {
+  const handle = direct as unknown as StreamHandle;
+  const conv = convention!;
+  if (conv.kind === 'null') {
     const ret = handle.writeBuffer(null, bytes);
     if (typeof ret === 'number') {
       if (ret !== 0) socket.destroy(writeError(ret));
       return;
     }
-    const err = convention.binding.streamBaseState[convention.errIndex]!;
+    const err = conv.binding.streamBaseState[conv.errIndex]!;
     if (err !== 0) {
       socket.destroy(writeError(err));
       return;
@@ -119,7 +192,7 @@ export function writeRequest(socket: net.Socket, bytes: Uint8Array): void {
     }
     return;
   }
-  const req = spareReq ?? new convention.binding.WriteWrap();
+  const req = spareReq ?? new conv.binding.WriteWrap();
   spareReq = null;
   const err = handle.writeBuffer(req, bytes) as number;
   if (err !== 0) {
@@ -127,7 +200,7 @@ export function writeRequest(socket: net.Socket, bytes: Uint8Array): void {
     socket.destroy(writeError(err));
     return;
   }
-  if (convention.binding.streamBaseState[convention.asyncIndex] === 0) {
+  if (conv.binding.streamBaseState[conv.asyncIndex] === 0) {
     spareReq = req;
     return;
   }

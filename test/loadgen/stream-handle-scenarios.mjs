@@ -1,7 +1,7 @@
-// The direct-write scenarios of socket-write.ts, runnable in vitest's process (Node 20) and as a
+// The direct-write scenarios of stream-handle.ts, runnable in vitest's process (Node 20) and as a
 // script under another Node (Node 24 strips the module's types itself), because the handle
 // convention they exercise differs between Node versions:
-//   node test/loadgen/socket-write-scenarios.mjs   -> prints one JSON line with the results
+//   node test/loadgen/stream-handle-scenarios.mjs   -> prints one JSON line with the results
 import net from 'node:net';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
@@ -58,7 +58,8 @@ const sha = (...bufs) => {
 };
 
 /**
- * @param {{ writeRequest: (s: net.Socket, b: Uint8Array) => void, directWrites: string }} mod
+ * @param {{ writeRequest: (s: net.Socket, b: Uint8Array) => void, readDirect: (s: net.Socket, r: { onBytes(n: number): void }) => boolean, directWrites: string }} mod
+ * @returns {Promise<any>} the observations, checked by stream-handle.test.ts
  */
 export async function runScenarios(mod) {
   const out = { node: process.version, directWrites: mod.directWrites };
@@ -144,11 +145,67 @@ export async function runScenarios(mod) {
     out.connecting = { fallbackCalls: spy.calls, same: received[0].hash.digest('hex') === sha(p) };
     server.close();
   }
+
+  // 5. Reads: with readDirect, data reaches reader.onBytes straight from the handle (the onread
+  //    callback is not called), in the socket's buffer, each socket's to its own reader (the handle
+  //    function is shared); the peer's FIN still ends and closes the socket.
+  {
+    const payloads = [pattern(300_000, 5), pattern(200_000, 6)];
+    let served = 0;
+    const server = net.createServer((s) => s.end(payloads[served++]));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const reads = await Promise.all(
+      payloads.map(async (payload, k) => {
+        // One connection at a time reaches the server in order, so connection k gets payload k.
+        await new Promise((r) => setTimeout(r, k * 50));
+        const buffer = Buffer.alloc(16 * 1024);
+        let viaCallback = 0;
+        let viaDirect = 0;
+        const hash = createHash('sha256');
+        const sock = net.connect({
+          host: '127.0.0.1',
+          port: server.address().port,
+          onread: { buffer, callback: (n) => ((viaCallback += n), true) },
+        });
+        const direct = mod.readDirect(sock, {
+          onBytes(n) {
+            viaDirect += n;
+            hash.update(buffer.subarray(0, n));
+          },
+        });
+        let ended = false;
+        sock.on('end', () => (ended = true));
+        await new Promise((resolve) => sock.on('close', resolve));
+        return { direct, viaCallback, viaDirect, same: hash.digest('hex') === sha(payload), ended };
+      }),
+    );
+    out.reads = reads;
+    server.close();
+  }
+
+  // 6. A reset by the peer is still the socket's 'error', from Node's own read path.
+  {
+    const server = net.createServer((s) => s.on('data', () => s.resetAndDestroy()));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const buffer = Buffer.alloc(1024);
+    const sock = net.connect({ host: '127.0.0.1', port: server.address().port, onread: { buffer, callback: () => true } });
+    const direct = mod.readDirect(sock, { onBytes() {} });
+    const errors = [];
+    sock.on('error', (e) => errors.push({ code: e.code, syscall: e.syscall }));
+    const closed = new Promise((resolve) => sock.on('close', resolve));
+    await once(sock, 'connect');
+    mod.writeRequest(sock, pattern(10, 1));
+    await closed;
+    out.readReset = { direct, errors };
+    server.close();
+  }
   return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const here = dirname(fileURLToPath(import.meta.url));
-  const mod = await import(pathToFileURL(join(here, '../../packages/core/src/smp/loadgen/socket-write.ts')).href);
+  const mod = await import(pathToFileURL(join(here, '../../packages/core/src/smp/loadgen/stream-handle.ts')).href);
   process.stdout.write(`${JSON.stringify(await runScenarios(mod))}\n`);
 }
