@@ -198,19 +198,7 @@ class Target {
   }
 }
 
-/** Reads of one socket, for readDirect: it ignores reads of a socket the connection has replaced. */
-class SocketReader implements HandleReader {
-  constructor(
-    private readonly conn: Conn,
-    private readonly sock: net.Socket,
-  ) {}
-
-  onBytes(nread: number): void {
-    if (this.conn.sock === this.sock) this.conn.run.onData(this.conn, nread);
-  }
-}
-
-class Conn {
+class Conn implements HandleReader {
   sock: net.Socket | null = null;
   /**
    * The socket's handle once requests can be written straight to it (stream-handle.ts); null while
@@ -231,6 +219,14 @@ class Conn {
     readonly run: Run,
     readonly pool: Pool,
   ) {}
+
+  /**
+   * Reads of the current socket straight from its handle (readDirect). A replaced socket's handle
+   * calls no more: dropSocket() destroys it, which closes the handle and stops its reads at once.
+   */
+  onBytes(nread: number): void {
+    this.run.onData(this, nread);
+  }
 
   connect(): void {
     const req = this.pool.req;
@@ -258,7 +254,7 @@ class Conn {
       } as tls.ConnectionOptions);
     } else {
       sock = net.connect({ host: req.host, port: req.port, onread });
-      readDirect(sock, new SocketReader(this, sock));
+      readDirect(sock, this);
       // The peer ended the connection: no more direct writes; send() sees `writable` false and reconnects.
       sock.on('end', () => {
         if (conn.sock === sock) conn.direct = null;
