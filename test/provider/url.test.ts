@@ -60,7 +60,7 @@ describe('provider URL policy', () => {
           expect(e).toBeInstanceOf(MeshspecError);
           expect((e as MeshspecError).kind).toBe('input');
           expect(exitCodeOf((e as MeshspecError).kind)).toBe(2);
-          expect((e as MeshspecError).message).toMatch(/provider_url .*(plain http|must use https)/);
+          expect((e as MeshspecError).message).toMatch(/--provider-url .*(plain http|must use https)/);
           expect((e as MeshspecError).message).not.toContain('access-for-url-tests');
         }
       }

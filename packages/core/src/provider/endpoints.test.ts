@@ -55,6 +55,9 @@ describe('resolveBaseUrl', () => {
       expect(exitCodeOf(e.kind)).toBe(2);
       expect(e.message, url).toMatch(message);
       expect(e.message).not.toContain('secret-pw');
+      // Each names what the user set: the CLI's flag, or the action's input.
+      expect(e.message, url).toMatch(/^--provider-url /);
+      expect(refusal(() => resolveBaseUrl({ baseUrl: url, wording: ACTION_WORDING })).message, url).toMatch(/^provider_url /);
     }
   });
 

@@ -52,7 +52,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * The provider's base URL: `baseUrl` (provider_url) when given, else the URL of `providerName`
+ * The provider's base URL: `baseUrl` (`--provider-url`, `provider_url`) when given, else the URL of `providerName`
  * (default Layer5). Only https, or http to a loopback host, is accepted: anything else is an input
  * error (exit 2), raised before a token is sent anywhere. The result has no trailing slash.
  */
@@ -70,28 +70,30 @@ export function resolveBaseUrl(options: { baseUrl?: string; providerName?: strin
     }
     return PROVIDERS[key]!;
   }
+  // The CLI's flag or the action's input, whichever the user set.
+  const what = (options.wording ?? CLI_WORDING).providerUrl;
   let url: URL;
   try {
     url = new URL(given);
   } catch {
-    throw inputError(`provider_url "${redactUrl(given)}" is not a URL; give an address such as https://cloud.layer5.io.`);
+    throw inputError(`${what} "${redactUrl(given)}" is not a URL; give an address such as https://cloud.layer5.io.`);
   }
   if (url.username || url.password) {
     throw inputError(
-      `provider_url ${redactUrl(given)} contains credentials; remove them: the provider token is sent in headers, never in the URL.`,
+      `${what} ${redactUrl(given)} contains credentials; remove them: the provider token is sent in headers, never in the URL.`,
     );
   }
   if (url.search || url.hash) {
-    throw inputError(`provider_url ${redactUrl(given)} has a query or fragment; give only the base address, such as https://cloud.layer5.io.`);
+    throw inputError(`${what} ${redactUrl(given)} has a query or fragment; give only the base address, such as https://cloud.layer5.io.`);
   }
   if (url.protocol === 'http:') {
     if (!isLoopbackHost(url.hostname)) {
       throw inputError(
-        `provider_url ${redactUrl(given)} uses plain http: the token would travel unencrypted. Use https (plain http is allowed only for 127.0.0.1, ::1 and localhost).`,
+        `${what} ${redactUrl(given)} uses plain http: the token would travel unencrypted. Use https (plain http is allowed only for 127.0.0.1, ::1 and localhost).`,
       );
     }
   } else if (url.protocol !== 'https:') {
-    throw inputError(`provider_url ${redactUrl(given)} must use https.`);
+    throw inputError(`${what} ${redactUrl(given)} must use https.`);
   }
   return url.toString().replace(/\/+$/, '');
 }
