@@ -7,7 +7,7 @@
  *  - every intended request accounted for: sent + unsent = intended, sent = ok + failed + cut;
  *  - the same counts in smp-result.json, fortio.json, the terminal table, summary.md and the outputs;
  *  - a per-second timeline that never runs ahead of what the target itself handled.
- * Each run lasts 1-2 s; the files run one at a time (vitest.config.ts).
+ * Each run lasts 1-2 s; this file runs alone, with no other test beside it (test/serial-tests.ts).
  */
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';

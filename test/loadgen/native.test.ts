@@ -1,6 +1,6 @@
 /**
  * The native load generator against real servers on 127.0.0.1. Timing bounds are loose on
- * purpose: the machine has 2 cores shared with other work (vitest runs files one at a time).
+ * purpose: the machine has 2 cores shared with other work (this file runs alone: test/serial-tests.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifySocketError, NativeLoadGenerator } from '../../packages/core/src/smp/loadgen/native.js';
@@ -55,7 +55,10 @@ describe('native load generator: rates', () => {
       if (b < bins.length) bins[b]++;
     }
     expect(bins.filter((n) => n === 0).length / bins.length).toBeLessThan(0.1);
-    expect(r.timeline.map((x) => x.second)).toEqual([1, 2, 3]);
+    // The window's three seconds; a response to the request due at 2998 ms can land after 3000 ms on
+    // a busy machine, in a fourth second marked as the grace's.
+    expect(r.timeline.filter((x) => !x.grace).map((x) => x.second)).toEqual([1, 2, 3]);
+    expect(r.timeline.slice(3).every((x) => x.grace === true)).toBe(true);
     expect(r.timeline.reduce((s, x) => s + x.requests, 0)).toBe(r.requests);
     expect(r.corrected.totalCount).toBe(r.requests);
     expect(r.uncorrected.totalCount).toBe(r.requests);
