@@ -27,10 +27,14 @@ export function createLatencyHistogram(): Histogram {
 
 /** Records a latency given in milliseconds (fractional) as whole microseconds. */
 export function recordMs(h: Histogram, ms: number): void {
-  let us = Math.round(ms * 1000);
-  if (us < 0) us = 0; // clock steps cannot make a latency negative
-  else if (us > MAX_LATENCY_US) us = MAX_LATENCY_US;
-  h.recordValue(us);
+  const us = micros(ms);
+  h.recordValue(us > MAX_LATENCY_US ? MAX_LATENCY_US : us);
+}
+
+/** A latency in ms (fractional) as whole µs, never negative: clock steps cannot make a latency negative. */
+function micros(ms: number): number {
+  const us = Math.round(ms * 1000);
+  return us < 0 ? 0 : us;
 }
 
 /** The value at a percentile (0..100) in milliseconds; 0 for an empty histogram. */
@@ -58,8 +62,7 @@ export class LatencyTally {
 
   /** Records a latency given in milliseconds (fractional) as whole microseconds, as recordMs does. */
   recordMs(ms: number): void {
-    let us = Math.round(ms * 1000);
-    if (us < 0) us = 0;
+    const us = micros(ms);
     if (us >= TALLY_US) {
       recordMs(this.overflow, ms);
       return;

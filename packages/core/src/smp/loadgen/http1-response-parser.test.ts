@@ -266,6 +266,16 @@ describe('Http1ResponseParser', () => {
  * The fast path must be invisible: whatever the bytes and however they are split, a parser with it
  * gives exactly what the byte-at-a-time parser alone gives.
  */
+/** An integer in [0, n) from mulberry32: seeded, so a failure reproduces. */
+function seededPick(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+  };
+}
+
 describe('Http1ResponseParser fast path', () => {
   interface Input {
     wire: string;
@@ -438,15 +448,7 @@ describe('Http1ResponseParser fast path', () => {
   });
 
   it('agrees with the byte-at-a-time parser on randomly damaged responses', () => {
-    // mulberry32: seeded, so a failure reproduces.
-    let seed = 12;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
-    const pick = (n: number) => Math.floor(random() * n);
+    const pick = seededPick(12);
     const bases = INPUTS.filter((x) => x.fast > 0 && x.wire.length < 1000);
     const byte = () => [13, 10, 32, 9, 58, 44, 59, 48 + pick(10), 97 + pick(26), 65 + pick(26), 0x80 + pick(128), 0][pick(12)]!;
     let fastTaken = 0;
@@ -537,22 +539,13 @@ describe('Http1ResponseParser fast path', () => {
       NGINX.replace('\r\n\r\n', '\r\nX: y\r\n\r\n'), // longer: the memo's empty line is not the end here
       NGINX.slice(0, 100), // cut off inside the remembered section
     ].map(enc);
-    for (const v of variants) {
-      expectSameInTurn([nginx, v, nginx, v, v]);
-      expectSameInTurn([nginx, nginx], [false, true]); // HEAD after GET: the same section, no body
-    }
+    for (const v of variants) expectSameInTurn([nginx, v, nginx, v, v]);
+    expectSameInTurn([nginx, nginx], [false, true]); // HEAD after GET: the same section, no body
     expect(expectSameInTurn([nginx, variants[0]!, variants[0]!])).toBe(1);
   });
 
   it('agrees with the byte-at-a-time parser when each response differs from the last by a byte', () => {
-    let seed = 7;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
-    const pick = (n: number) => Math.floor(random() * n);
+    const pick = seededPick(7);
     const bases = INPUTS.filter((x) => x.fast > 0 && x.wire.length < 1000).map((x) => enc(x.wire));
     let hits = 0;
     for (let k = 0; k < 2000; k++) {

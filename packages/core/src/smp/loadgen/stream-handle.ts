@@ -76,7 +76,7 @@ const convention = recognise();
 /** Which path writes take on this Node: for the tests and the bench's header. */
 export const directWrites: 'wrap' | 'null' | 'off' = convention?.kind ?? 'off';
 
-/** What a direct read delivers to: one per socket, so a replaced socket's reads can be told apart. */
+/** What a direct read delivers to (the generator's connection: a socket it replaces is destroyed first, which stops its handle's reads). */
 export interface HandleReader {
   onBytes(nread: number): void;
 }
