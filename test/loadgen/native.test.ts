@@ -2,7 +2,8 @@
  * The native load generator against real servers on 127.0.0.1. Timing bounds are loose on
  * purpose: the machine has 2 cores shared with other work (this file runs alone: test/serial-tests.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { performance } from 'node:perf_hooks';
 import { classifySocketError, NativeLoadGenerator } from '../../packages/core/src/smp/loadgen/native.js';
 import type { ClientPlan, LoadPlan, LoadRun, TimelinePoint } from '../../packages/core/src/smp/loadgen/types.js';
 import { deadPort, freezingTarget, httpTarget, tcpTarget, type Target } from './servers.js';
@@ -122,6 +123,36 @@ describe('native load generator: coordinated omission', () => {
     expect(worst.p90_ms!).toBeLessThanOrEqual(worst.p99_ms!);
     expect(worst.uncorrected_p90_ms!).toBeLessThan(worst.p90_ms! / 4);
     expect(worst.uncorrected_p50_ms!).toBeLessThanOrEqual(worst.uncorrected_p90_ms!);
+  });
+});
+
+describe('native load generator: the window and its grace', () => {
+  it('marks the second after the window as grace even when the start time makes t0 + d - t0 come out over d', async () => {
+    // Just under a power of two, adding 1000 ms crosses into the next binade, where the sum is
+    // rounded to half as many bits: for one start time in four (a tie rounded up) t0 + 1000 - t0
+    // is 1000 plus a hair. The clock is moved there and nudged to such a start, as chance did once
+    // in CI (a grace second of freeze victims read as a second of the window).
+    const real = performance.now.bind(performance);
+    const shift = 2 ** 14 - 600 - real();
+    const over = (v: number) => v + 1000 - v > 1000;
+    vi.spyOn(performance, 'now').mockImplementation(() => {
+      let v = real() + shift;
+      for (let i = 0; i < 8 && !over(v); i++) v += 2 ** -39;
+      return v;
+    });
+    try {
+      expect(over(performance.now())).toBe(true);
+      // One connection, answers 300 ms late: sends at 0, 300, 600 and 900 ms, the last completes in the grace.
+      const t = await use(httpTarget((_req, res) => setTimeout(() => res.end('ok'), 300)));
+      const r = await run([client([t.url], { connections: 1 })], { durationMs: 1000 });
+      expect(r.durationS).toBe(1);
+      expect(r.timeline.map((x) => [x.second, x.requests, x.grace ?? false])).toEqual([
+        [1, 3, false],
+        [2, 1, true],
+      ]);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
 

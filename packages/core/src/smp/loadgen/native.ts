@@ -700,7 +700,7 @@ class Run {
       uncorrected_p90_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 90),
       uncorrected_p99_ms: this.secUncorrected.totalCount === 0 ? null : percentileMs(this.secUncorrected, 99),
       // A second that starts after the window holds only completions of the grace.
-      ...((this.secondsEmitted - 1) * 1000 >= this.windowEnd - this.t0 ? { grace: true } : {}),
+      ...((this.secondsEmitted - 1) * 1000 >= this.windowMs() ? { grace: true } : {}),
     };
     this.timeline.push(point);
     this.plan.onSecondHistograms?.(point.second, this.secHist, this.secUncorrected);
@@ -728,6 +728,16 @@ class Run {
     this.secBoth.reset();
     this.secHist.reset();
     this.secUncorrected.reset();
+  }
+
+  /**
+   * The sending window's length. A full window is the duration exactly: (t0 + d) - t0 in floating
+   * point comes out a hair under or over d about one time in ten (1.4999999999999998 s for 1.5 s).
+   * Rates and warm-up seconds divide by it, and a hair over would leave the first second after the
+   * window unmarked as grace, so that its few late completions read as a second of the window.
+   */
+  private windowMs(): number {
+    return this.windowEnd === this.endAt ? this.plan.durationMs : this.windowEnd - this.t0;
   }
 
   /** The duration is over: nothing more is sent; what is in flight gets the grace. */
@@ -773,7 +783,7 @@ class Run {
     this.busyCount = 0;
     const started = this.t0 > 0;
     // The last, partial second: the window's own, or a grace second in which something completed.
-    if (started && (this.secRequests > 0 || this.secondsEmitted * 1000 < this.windowEnd - this.t0 - 1)) this.emitSecond();
+    if (started && (this.secRequests > 0 || this.secondsEmitted * 1000 < this.windowMs() - 1)) this.emitSecond();
     this.foldSecond(); // nothing recorded may be left out of the run's histograms
 
     let unsent = 0;
@@ -797,9 +807,7 @@ class Run {
     const perUrl: Record<string, number> = {};
     this.urlKeys.forEach((k, i) => (perUrl[k] = this.perUrlCounts[i]!));
     const anyClosed = this.plan.clients.some((c) => !(c.rps > 0));
-    // A full window is the duration exactly: (t0 + d) - t0 in floating point can come out a hair
-    // under d (1.4999999999999998 s for 1.5 s), and rates and warm-up seconds divide by it.
-    const windowMs = !started ? 0 : this.windowEnd === this.endAt ? this.plan.durationMs : this.windowEnd - this.t0;
+    const windowMs = started ? this.windowMs() : 0;
     this.resolve({
       startTime: this.startDate,
       endTime: new Date(this.startDate.getTime() + windowMs),
