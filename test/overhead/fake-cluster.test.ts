@@ -85,6 +85,7 @@ describe('mesh overhead on the fake cluster', () => {
     const result = JSON.parse(await readFile(join(out, 'smp-result.json'), 'utf8')) as SmpResult;
     const o = result.stats.mesh_overhead!;
     console.log(`overhead: p50 ${o.deltas.p50_ms.change} ms, p90 ${o.deltas.p90_ms.change} ms, p99 ${o.deltas.p99_ms.change} ms; plain p50 ${o.without_mesh.p50_ms}, meshed p50 ${o.with_mesh.p50_ms}`);
+    expect(t.all()).not.toMatch(/mesh overhead from .* pairs? of windows/);
     expect(o.deltas.p50_ms.change).toBeGreaterThanOrEqual(9);
     expect(o.deltas.p50_ms.change).toBeLessThanOrEqual(11);
     // Every meshed call pays both hops, so its tail cannot be under them; the tail's overhead is the
@@ -117,6 +118,8 @@ describe('mesh overhead on the fake cluster', () => {
     const o = (JSON.parse(await readFile(join(out, 'smp-result.json'), 'utf8')) as SmpResult).stats.mesh_overhead!;
     console.log(`overhead without delay: p50 ${o.deltas.p50_ms.change} ms`);
     expect(Math.abs(o.deltas.p50_ms.change!)).toBeLessThan(1);
+    // One pair: the run says that one disturbed window can decide a figure, and what to set.
+    expect(t.logger.text('notice')).toMatch(/mesh overhead from one pair of windows: one disturbed window .* can decide a figure\. --repeat 3 or more makes each side's figures medians that one window cannot move, and --warmup 10s leaves the cold start out\./);
     expect(await leftovers()).toEqual({ namespaces: [], jobs: [], pods: [] });
   });
 

@@ -21,6 +21,10 @@ export interface Wording {
   /** Send the decoded access token, or the whole token. */
   providerTokenModeAccess: string;
   providerTokenModeToken: string;
+  /** Three measured windows (a mesh overhead comparison: three pairs). */
+  repeatThree: string;
+  /** A warm-up window before the measured ones. */
+  warmup: string;
 }
 
 export const CLI_WORDING: Wording = {
@@ -34,6 +38,8 @@ export const CLI_WORDING: Wording = {
   providerUrl: '--provider-url',
   providerTokenModeAccess: '--provider-token-mode access_token',
   providerTokenModeToken: '--provider-token-mode token',
+  repeatThree: '--repeat 3',
+  warmup: '--warmup 10s',
 };
 
 export const ACTION_WORDING: Wording = {
@@ -47,4 +53,6 @@ export const ACTION_WORDING: Wording = {
   providerUrl: 'provider_url',
   providerTokenModeAccess: 'provider_token_mode: access_token',
   providerTokenModeToken: 'provider_token_mode: token',
+  repeatThree: 'repeat: 3',
+  warmup: 'warmup: 10s',
 };
