@@ -113,13 +113,14 @@ describe('mesh overhead on the fake cluster', () => {
   });
 
   it('measures next to nothing when the sidecars add nothing', { timeout: 120_000 }, async () => {
-    const { code, t, out } = await compare(0, { repeat: 1 });
+    const { code, t, out } = await compare(0);
     expect(code, t.all()).toBe(0);
     const o = (JSON.parse(await readFile(join(out, 'smp-result.json'), 'utf8')) as SmpResult).stats.mesh_overhead!;
     console.log(`overhead without delay: p50 ${o.deltas.p50_ms.change} ms`);
     expect(Math.abs(o.deltas.p50_ms.change!)).toBeLessThan(1);
-    // One pair: the run says that one disturbed window can decide a figure, and what to set.
-    expect(t.logger.text('notice')).toMatch(/mesh overhead from one pair of windows: one disturbed window .* can decide a figure\. --repeat 3 or more makes each side's figures medians that one window cannot move, and --warmup 10s leaves the cold start out\./);
+    // Two pairs (one window a side moved p50 by 0.7 ms on a busy machine): the run says that one
+    // disturbed window can decide a figure, and what to set.
+    expect(t.logger.text('notice')).toMatch(/mesh overhead from 2 pairs of windows: one disturbed window .* can decide a figure\. --repeat 3 or more makes each side's figures medians that one window cannot move, and --warmup 10s leaves the cold start out\./);
     expect(await leftovers()).toEqual({ namespaces: [], jobs: [], pods: [] });
   });
 
