@@ -51,7 +51,13 @@ async function compare(sidecarDelayMs: number, { internal = true, repeat = 2 } =
   // Every pod of the comparison as it was seen while it existed: its namespace and its containers.
   const c = cluster;
   const pods = new Map<string, { namespace: string; containers: string[] }>();
+  // Every load Job: when it was first seen, and the common start time its pods were given.
+  const jobs = new Map<string, { seenAt: number; startAt: number }>();
   const watch = setInterval(() => {
+    for (const j of c.store.list({ group: 'batch', resource: 'jobs' }) ?? []) {
+      const env = j.spec.template.spec.containers.find((x: { name: string }) => x.name === 'load')?.env ?? [];
+      if (!jobs.has(j.metadata.uid)) jobs.set(j.metadata.uid, { seenAt: Date.now(), startAt: Number(env.find((e: { name: string }) => e.name === 'MESHSPEC_START_AT')?.value) });
+    }
     for (const p of c.store.list({ group: '', resource: 'pods' }) ?? []) {
       if (NAMESPACES.includes(p.metadata.namespace) && p.status?.phase === 'Running') pods.set(p.metadata.uid, { namespace: p.metadata.namespace, containers: p.spec.containers.map((x: { name: string }) => x.name) });
     }
@@ -59,7 +65,7 @@ async function compare(sidecarDelayMs: number, { internal = true, repeat = 2 } =
   const t = cliIO({ cwd: dir });
   try {
     const code = await runCli(['smp', 'run', 'p.yaml', '--compare-without-mesh', '--pods', '2', '--repeat', String(repeat), '--load-start-lead', '2s', '--kubeconfig', 'kubeconfig', '--out', 'out'], t.io);
-    return { code, t, pods: [...pods.values()], out: join(dir, 'out') };
+    return { code, t, pods: [...pods.values()], jobs: [...jobs.values()], out: join(dir, 'out') };
   } finally {
     clearInterval(watch);
   }
@@ -80,8 +86,15 @@ describe('mesh overhead on the fake cluster', () => {
     // Three pairs: each side's figures are the medians of its windows, and the median of three
     // stands when one window stalls on a busy machine (in CI, a plain window's 0.5 s stall made the
     // median of two put the plain tail 140 ms over the meshed one).
-    const { code, t, pods, out } = await compare(5, { repeat: 3 });
+    const { code, t, pods, jobs, out } = await compare(5, { repeat: 3 });
     expect(code, t.all()).toBe(0);
+    // One Job per window, each starting its pods --load-start-lead (2 s) after it was created, not
+    // the default 10 s (the comparison once dropped the flag). Seen here 60-100 ms after creation.
+    expect(jobs).toHaveLength(6);
+    for (const j of jobs) {
+      expect(j.startAt - j.seenAt, JSON.stringify(j)).toBeGreaterThan(500);
+      expect(j.startAt - j.seenAt, JSON.stringify(j)).toBeLessThanOrEqual(2000);
+    }
     const result = JSON.parse(await readFile(join(out, 'smp-result.json'), 'utf8')) as SmpResult;
     const o = result.stats.mesh_overhead!;
     console.log(`overhead: p50 ${o.deltas.p50_ms.change} ms, p90 ${o.deltas.p90_ms.change} ms, p99 ${o.deltas.p99_ms.change} ms; plain p50 ${o.without_mesh.p50_ms}, meshed p50 ${o.with_mesh.p50_ms}`);

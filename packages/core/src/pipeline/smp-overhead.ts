@@ -95,7 +95,7 @@ function comparisonWithPods(profile: SmpProfile, load: LoadSourceSettings, reque
         kube: target.kube,
         env: { kubernetes_version: target.version },
         loadFor: (_side, namespace, pod) =>
-          podLoadGenerator({ kube: target.kube, namespace, pods: target.pods, image: target.image, podLabels: pod.labels, podAnnotations: pod.annotations, logger: load.logger }),
+          podLoadGenerator({ kube: target.kube, namespace, pods: target.pods, image: target.image, startLeadMs: load.startLeadMs, podLabels: pod.labels, podAnnotations: pod.annotations, logger: load.logger }),
       };
     },
   };
