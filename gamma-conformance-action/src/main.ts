@@ -72,7 +72,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   const i = readInputs();
   const outDir = resolve(workspace(), i.outputDir);
   let meshVersion: string | undefined;
-  return inProvisionedCluster({ lifecycle: i.lifecycle, outDir, artifact: i.artifact, logger, signal }, async ({ cluster }) => {
+  return inProvisionedCluster({ lifecycle: i.lifecycle, meshDeployed: i.gamma.meshDeployed, outDir, artifact: i.artifact, logger, signal }, async ({ cluster }) => {
     const kubeconfig = cluster.kubeconfigPath ?? i.lifecycle.kubeconfig ?? '';
     const outcome = await runGammaConformance({
       kubeconfigPath: kubeconfig,

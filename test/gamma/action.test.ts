@@ -106,7 +106,7 @@ describe('gamma-conformance-action: the bundle under the runner protocol', () =>
     expect(run.summary).toMatch(/panic: runtime error: invalid memory address/);
   });
 
-  it('bad input → failure_kind=input, naming the input: no go, an old Kubernetes, a mesh without GAMMA', async () => {
+  it('bad input → failure_kind=input, naming the input: no go, an old Kubernetes, a mesh without GAMMA, a new cluster for a deployed mesh', async () => {
     const noGo = await runAction({}, { PATH: path.dirname(process.execPath) }, { post: false });
     expect(noGo.outputs.failure_kind).toBe('input');
     expect(noGo.stdout).toMatch(/::error::go is not on PATH.*actions\/setup-go/);
@@ -116,6 +116,10 @@ describe('gamma-conformance-action: the bundle under the runner protocol', () =>
     const osm = await runAction({ service_mesh: 'osm' }, {}, { post: false });
     expect(osm.outputs.failure_kind).toBe('input');
     expect(osm.stdout).toMatch(/::error::input service_mesh: Open Service Mesh has no GAMMA settings/);
+    // mesh_deployed: true says the mesh runs on a cluster already: a new minikube cannot be it.
+    const minikube = await runAction({ cluster: 'minikube' }, {}, { post: false });
+    expect(minikube.outputs.failure_kind).toBe('input');
+    expect(minikube.stdout).toMatch(/::error::input mesh_deployed is true, but cluster: minikube starts a new cluster, which has no mesh yet/);
   });
 
   it('SIGTERM while the suite runs → failure_kind=cancelled, the suite\'s namespaces removed', async () => {

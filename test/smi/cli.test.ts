@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/core/src/cli/main.js';
 import { MemoryLogger } from '../../packages/core/src/log.js';
@@ -180,6 +181,25 @@ describe('meshspec smi run', () => {
     t = io();
     expect(await runCli(['smi', 'run', '--kubeconfig', faithfulConfig], t.cli)).toBe(2);
     expect(t.stderr()).toMatch(/--mesh is required/);
+  });
+
+  it('--context: the mesh is verified on that context, not the current one; an install there is refused (exit 2)', async () => {
+    // The kubeconfig's current context is a dead server; --context names the fake cluster.
+    const kc = yaml.load(faithful.kubeconfig) as { clusters: any[]; contexts: any[]; 'current-context': string };
+    const live = kc['current-context'];
+    kc.clusters.push({ name: 'dead', cluster: { server: 'http://127.0.0.1:9', 'insecure-skip-tls-verify': true } });
+    kc.contexts.push({ name: 'dead', context: { cluster: 'dead', user: kc.contexts[0].context.user } });
+    kc['current-context'] = 'dead';
+    const config = join(dir, 'two-contexts.kubeconfig');
+    writeFileSync(config, yaml.dump(kc));
+    let t = io();
+    const out = join(dir, 'context');
+    const code = await runCli(['smi', 'run', '--mesh', 'osm', '--mesh-version', 'v1.2.4', '--mesh-deployed', '--context', live, '--kubeconfig', config, '--specs', 'traffic-access', '--out', out], t.cli);
+    expect(code, t.stderr()).toBe(0);
+    expect(readJson(join(out, 'smi-result.json'))).toMatchObject({ mesh_version: 'v1.2.4', cases_passed: '7' });
+    t = io();
+    expect(await runCli(['smi', 'run', '--mesh', 'osm', '--context', live, '--kubeconfig', config], t.cli)).toBe(2);
+    expect(t.stderr()).toMatch(new RegExp(`--context ${live}: meshspec installs Open Service Mesh with its own tools, which act on the current context of .*two-contexts\\.kubeconfig \\(dead\\), not on ${live}\\. Switch to it first \\(kubectl config use-context ${live}\\), or install the mesh yourself and pass --mesh-deployed`));
   });
 
   it('an unreachable cluster exits 3, names the server and says what to do', async () => {

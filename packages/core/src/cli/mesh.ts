@@ -23,7 +23,7 @@ const FLAGS = {
 export function ensureMeshFromFlags(
   io: CliIO,
   values: ParsedFlags['values'],
-  options: Pick<EnsureMeshOptions, 'mesh' | 'version' | 'deployed' | 'kubeconfig' | 'timeoutMs' | 'where' | 'settings' | 'purpose'> & { toolCache?: ToolCache },
+  options: Pick<EnsureMeshOptions, 'mesh' | 'version' | 'deployed' | 'kubeconfig' | 'context' | 'timeoutMs' | 'where' | 'settings' | 'purpose'> & { toolCache?: ToolCache },
 ): Promise<EnsuredMesh> {
   const { toolCache, ...mesh } = options;
   return io.logger.group(options.deployed ? 'mesh (verify)' : 'mesh', () =>

@@ -119,6 +119,7 @@ export const smiRun: CliCommand = {
           version: strFlag(values, 'mesh-version'),
           deployed,
           kubeconfig,
+          context: strFlag(values, 'context'),
           settings: { chartRepo: strFlag(values, 'traefik-mesh-chart-repo'), chartVersion: strFlag(values, 'traefik-mesh-chart-version') },
         });
         return { version: found.version };

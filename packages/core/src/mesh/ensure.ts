@@ -29,6 +29,11 @@ export interface EnsureMeshOptions {
   deployed: boolean;
   /** The kubeconfig whose current context is the target cluster (ensureCluster's kubeconfigPath). */
   kubeconfig: string;
+  /**
+   * Another context of that kubeconfig to verify a deployed mesh on (`smi run --context`). An
+   * install runs the mesh's own CLI, which reads the current context, so one is refused there.
+   */
+  context?: string;
   logger: Logger;
   signal?: AbortSignal;
   download?: MeshDownloadOptions;
@@ -88,7 +93,16 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
     return { mesh, installed: false, skippedExtras: [], state: base };
   }
   const installer = mesh.installer;
-  const kc = loadKubeConfigFile(options.kubeconfig, undefined, options.wording);
+  let kc = loadKubeConfigFile(options.kubeconfig, undefined, options.wording);
+  if (options.context && options.context !== kc.getCurrentContext()) {
+    if (!options.deployed && installer) {
+      throw inputError(
+        `--context ${options.context}: meshspec installs ${mesh.displayName} with its own tools, which act on the current context of ${options.kubeconfig} (${kc.getCurrentContext() || 'none'}), ` +
+          `not on ${options.context}. Switch to it first (kubectl config use-context ${options.context}), or install the mesh yourself and pass --mesh-deployed`,
+      );
+    }
+    kc = loadKubeConfigFile(options.kubeconfig, options.context, options.wording);
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULTS.controlPlaneMs;
 
   if (options.deployed) {
