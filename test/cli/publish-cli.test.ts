@@ -104,5 +104,14 @@ describe('meshspec publish', () => {
     expect(n.all()).toMatch(/needs a provider token/);
     const e = setup({ MESHSPEC_PROVIDER_TOKEN: token });
     expect(await runCli(['publish', '--provider-url', provider.url, '--out', 'nowhere'], e.io)).toBe(2);
+    // The provider fails: exit 3, or a warning and 0 under --publish-failure warn.
+    provider.addFault({ method: 'POST', path: /\/results$/, status: 503, times: 100 });
+    const f = setup({ MESHSPEC_PROVIDER_TOKEN: token });
+    f.io.cwd = t.dir;
+    expect(await runCli(['publish', '--provider-url', provider.url, '--provider-deadline', '1s'], f.io)).toBe(3);
+    const w = setup({ MESHSPEC_PROVIDER_TOKEN: token });
+    w.io.cwd = t.dir;
+    expect(await runCli(['publish', '--provider-url', provider.url, '--provider-deadline', '1s', '--publish-failure', 'warn'], w.io), w.all()).toBe(0);
+    expect(w.all()).toMatch(/NOT published/);
   });
 });

@@ -33,7 +33,8 @@ and/or smi-result.json. Use it to retry after a failed upload; nothing is run ag
 
 ${PROVIDER_HELP}
 
-Exit codes: 0 published, 2 bad input (no token, no results), 3 the provider failed after retries.`,
+Exit codes: 0 published, 2 bad input (no token, no results), 3 the provider failed after retries
+(0, with a warning, under --publish-failure warn).`,
   async run(args, io) {
     const { values } = parseFlags('publish', args, { out: { type: 'string', short: 'o' }, name: { type: 'string' }, ...PROVIDER_FLAGS });
     const settings = await publishSettingsFromFlags(values, io, (s) => io.secrets.add(s));
@@ -52,6 +53,6 @@ Exit codes: 0 published, 2 bad input (no token, no results), 3 the provider fail
       reports.push(await publishSmiRun(settings, io.logger, await readJson(join(dir, 'smi-result.json'))));
     }
     if (reports.length === 0) throw inputError(`${dir} holds no smp-result.json or smi-result.json; give the run's --out directory`);
-    return reports.reduce((code, r) => reportPublish(r, { onFailure: 'fail' }, io, code), 0);
+    return reports.reduce((code, r) => reportPublish(r, settings, io, code), 0);
   },
 };
