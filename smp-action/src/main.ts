@@ -130,63 +130,72 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   if (i.comparison) await checkComparison(profile, i.comparison); // its refusals come before any cluster starts
   if (loadsFromCluster(profile) && i.lifecycle.cluster === 'none') throw inputError('input cluster: none, but the profile\'s clients are internal: true (load from inside a cluster); set cluster to existing or auto');
-  let env: { kubernetes_version?: string } | undefined;
-  let kubeconfig = i.lifecycle.kubeconfig;
-  if (i.needsCluster) {
-    const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
-    env = { kubernetes_version: cluster.serverVersion };
-    kubeconfig = cluster.kubeconfigPath ?? kubeconfig;
-    if (i.installMesh && i.mesh) {
-      try {
-        const installed = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: false, kubeconfigPath: cluster.kubeconfigPath ?? '', where: 'input service_mesh' }, logger, signal);
-        if (!i.meshVersion && installed.version) profile = { ...profile, mesh: { ...profile.mesh, version: installed.version } };
-      } catch (error) {
-        if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
-        throw error;
+  let uploaded = false;
+  try {
+    let env: { kubernetes_version?: string } | undefined;
+    let kubeconfig = i.lifecycle.kubeconfig;
+    if (i.needsCluster) {
+      const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
+      env = { kubernetes_version: cluster.serverVersion };
+      kubeconfig = cluster.kubeconfigPath ?? kubeconfig;
+      if (i.installMesh && i.mesh) {
+        try {
+          const installed = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: false, kubeconfigPath: cluster.kubeconfigPath ?? '', where: 'input service_mesh' }, logger, signal);
+          if (!i.meshVersion && installed.version) profile = { ...profile, mesh: { ...profile.mesh, version: installed.version } };
+        } catch (error) {
+          if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
+          throw error;
+        }
       }
     }
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
+    const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
+    const outcome = await logger.group('Load', () =>
+      runSmpWithLoad({
+        profile,
+        outDir,
+        outDirSource: 'input output_dir',
+        thresholds: i.thresholds,
+        requestTimeoutMs: i.requestTimeoutMs,
+        insecureTls: i.insecureTls,
+        logger,
+        signal,
+        env,
+        detailsUri: runUrl,
+        scrub: (t) => scrubber.scrub(t),
+        version: VERSION,
+        noise: i.gate.noise,
+        baseline: gate.baseline,
+        regression: gate.rules,
+      }, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, i.comparison), // internal clients: pods in the cluster of input kubeconfig or the one provisioned here
+    );
+    logger.info(outcome.table);
+    for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);
+    const { result } = outcome;
+    setOutputs({
+      ...smpOutputs(result),
+      result_file: outcome.files.result,
+      output_dir: outDir,
+      regression: outcome.deltas?.regression ?? false,
+      baseline_source: gate.source,
+      deltas: outcome.deltas ? JSON.stringify(outcome.deltas) : '',
+    });
+    // The files and the summary exist before the first byte goes to the provider.
+    await writeJobSummary(outcome.summaryMarkdown);
+
+    const published = await publishFinishedRun(outcome, i.publish, logger, () => publishSmpOutcome(outcome, profile, i.publish, logger));
+    await uploadAndLinkReport(outDir, i.artifact, logger);
+    uploaded = true;
+    const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
+    await writeJobSummary(phasesMarkdown(logger.timings));
+
+    return worstOutcome([outcome, shared, published]);
+  } finally {
+    // A run that failed after writing results uploads them too, as the SMI and GAMMA steps do: a
+    // failed load pod leaves the partial result (stats.partial), a cluster that never came up its
+    // diagnostics. The runner's disk goes with the job.
+    if (!uploaded) await uploadAndLinkReport(outDir, i.artifact, logger);
   }
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
-  const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
-  const outcome = await logger.group('Load', () =>
-    runSmpWithLoad({
-      profile,
-      outDir,
-      outDirSource: 'input output_dir',
-      thresholds: i.thresholds,
-      requestTimeoutMs: i.requestTimeoutMs,
-      insecureTls: i.insecureTls,
-      logger,
-      signal,
-      env,
-      detailsUri: runUrl,
-      scrub: (t) => scrubber.scrub(t),
-      version: VERSION,
-      noise: i.gate.noise,
-      baseline: gate.baseline,
-      regression: gate.rules,
-    }, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, i.comparison), // internal clients: pods in the cluster of input kubeconfig or the one provisioned here
-  );
-  logger.info(outcome.table);
-  for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);
-  const { result } = outcome;
-  setOutputs({
-    ...smpOutputs(result),
-    result_file: outcome.files.result,
-    output_dir: outDir,
-    regression: outcome.deltas?.regression ?? false,
-    baseline_source: gate.source,
-    deltas: outcome.deltas ? JSON.stringify(outcome.deltas) : '',
-  });
-  // The files and the summary exist before the first byte goes to the provider.
-  await writeJobSummary(outcome.summaryMarkdown);
-
-  const published = await publishFinishedRun(outcome, i.publish, logger, () => publishSmpOutcome(outcome, profile, i.publish, logger));
-  await uploadAndLinkReport(outDir, i.artifact, logger);
-  const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
-  await writeJobSummary(phasesMarkdown(logger.timings));
-
-  return worstOutcome([outcome, shared, published]);
 }
 
 await run(main, ({ logger, signal }) => teardownFromState(logger, signal));

@@ -11,17 +11,22 @@ import { runActionBundle } from '../support/action-runner.mjs';
 import { startFakeCluster } from '../support/fake-cluster/index.mjs';
 import type { Cluster } from '../fake-cluster/clients.js';
 import { httpTarget, type Target } from '../loadgen/servers.js';
+import { until, workerPid } from './helpers.js';
 
 const bundle = resolve(import.meta.dirname, '../../smp-action/dist/index.js');
 let cluster: Cluster;
 let target: Target;
+let hits = 0;
 let kubeconfig: string;
 
 beforeAll(async () => {
   cluster = (await startFakeCluster()) as Cluster;
   kubeconfig = join(mkdtempSync(join(tmpdir(), 'meshspec-action-incluster-')), 'kubeconfig');
   await cluster.writeKubeconfig(kubeconfig);
-  target = await httpTarget((_q, r) => r.end('ok'));
+  target = await httpTarget((_q, r) => {
+    hits++;
+    r.end('ok');
+  });
 });
 afterAll(async () => {
   await target?.close();
@@ -44,6 +49,26 @@ describe('smp-action with internal: true clients', () => {
     expect(result.stats.load_source.pods.map((p: { outcome: string }) => p.outcome)).toEqual(['succeeded', 'succeeded']);
     expect(result.stats.intended).toBe(200);
     expect(r.summary).toMatch(/Load from 2 pods on 1 node \(fake-node\)/);
+  });
+
+  it('a load pod killed mid-run: failure_kind infra, and the partial result is uploaded all the same', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'meshspec-ws-incluster-'));
+    writeFileSync(join(ws, 'killed.yaml'), `test:\n  name: killed\n  duration: 4s\n  clients:\n    - internal: true\n      connections: 4\n      rps: 200\n      endpoint_urls: ['${target.url}/']\n`);
+    const before = hits;
+    const running = runActionBundle({
+      bundle,
+      workspace: ws,
+      // upload_artifact is on (the default); without the Actions runtime here the upload says so.
+      inputs: { profile_filename: 'killed.yaml', cluster: 'existing', kubeconfig, load_pods: '2', load_start_lead: '2s' },
+      timeoutMs: 60_000,
+    });
+    const pid = await until('pod 1 running', () => workerPid(1, target.port));
+    await until('load started', () => (hits - before > 100 ? true : undefined));
+    process.kill(pid, 'SIGKILL');
+    const r = await running;
+    expect(r.outputs.failure_kind, `${r.stdout}\n${r.stderr}`).toBe('infra');
+    expect(r.stdout).toMatch(/the partial result \(stats\.partial\) is in /);
+    expect(r.stdout).toMatch(/::notice::the artifact was not uploaded: the Actions runtime is not available here .*the files stay in .*meshspec-results/);
   });
 
   it('refuses load_pods above a client\'s connections before any Job (failure_kind input)', async () => {

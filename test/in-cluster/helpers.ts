@@ -1,5 +1,6 @@
 // The in-cluster load tests' bed: the fake cluster (Job pods as local processes, test/support/fake-cluster/
 // process-pods.mjs), a KubeClient on it, and a LoadPlan against a target on 127.0.0.1.
+import { readdirSync, readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../packages/core/src/kube/client.js';
 import type { LoadPlan } from '../../packages/core/src/smp/loadgen/types.js';
@@ -33,4 +34,28 @@ export async function leftovers(kube: KubeClient, namespace: string): Promise<st
     ...pods.items.map((p) => `Pod ${p.metadata?.name}`),
     ...cms.items.map((c) => `ConfigMap ${c.metadata?.name}`),
   ];
+}
+
+/** The pid of the load worker of pod `index` whose plan targets 127.0.0.1:`port` (process pods are local processes). */
+export function workerPid(index: number, port: number): number | undefined {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (env.includes(`JOB_COMPLETION_INDEX=${index}`) && env.some((e) => e.startsWith('MESHSPEC_LOAD_PLAN=') && new RegExp(`127\\.0\\.0\\.1:${port}(?!\\d)`).test(e))) return Number(pid);
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return undefined;
+}
+
+/** Polls `probe` every 50 ms until it gives a value, failing after `ms`. */
+export async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

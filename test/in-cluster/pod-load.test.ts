@@ -5,7 +5,7 @@
  * result lines. Targets are on 127.0.0.1. Rate and stall bounds are not loosened for a busy machine:
  * rerun instead.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { ensureWorkerBundle } from '../support/worker-bundle.js';
 import { compileSchemaFile, errorsOf } from '../support/schemas.js';
 import type { Cluster } from '../fake-cluster/clients.js';
 import { freezingTarget, httpTarget, type Target } from '../loadgen/servers.js';
-import { kubeFor, leftovers, planFor } from './helpers.js';
+import { kubeFor, leftovers, planFor, until, workerPid } from './helpers.js';
 
 const NS = 'load';
 let cluster: Cluster;
@@ -66,28 +66,6 @@ async function expectNoLeftovers(kube: ReturnType<typeof kubeFor>): Promise<void
 }
 
 /** The pid of a running load worker of pod `index` loading `port` (its environment says which). */
-function workerPid(index: number, port: number): number | undefined {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      if (env.includes(`JOB_COMPLETION_INDEX=${index}`) && env.some((e) => e.startsWith('MESHSPEC_LOAD_PLAN=') && new RegExp(`127\\.0\\.0\\.1:${port}(?!\\d)`).test(e))) return Number(pid);
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return undefined;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('load from pods of an Indexed Job', () => {
   it('4 pods × 500 rps give 2000 rps ± 1.5%, by the target and the merged result, reading whole logs', async () => {
     const target = await counting();

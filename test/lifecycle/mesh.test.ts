@@ -5,6 +5,10 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MeshspecError } from '../../packages/core/src/errors.js';
 import { ensureMesh, teardownMesh, type EnsureMeshOptions, type MeshState } from '../../packages/core/src/mesh/ensure.js';
+import { teardownFromState } from '../../packages/core/src/github/lifecycle.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KUMA_CHART_PINNED_SHA256 } from '../../packages/core/src/mesh/kuma.js';
 import { MESHES, requireMesh } from '../../packages/core/src/mesh/registry.js';
 import { controlPlaneManifests } from '../support/fake-cluster/mesh/control-plane.mjs';
@@ -267,6 +271,31 @@ describe('teardown', () => {
     ]);
     const apps = bed.kube().makeApiClient(k8s.AppsV1Api);
     expect((await apps.listNamespacedDeployment({ namespace: 'linkerd' })).items).toEqual([]);
+  });
+
+  it('the post step removes it with the download inputs again (the mirror, the runner\'s tool cache) and the state the main step saved', async () => {
+    const mesh = await ensureMesh(options({ mesh: 'osm' }));
+    bed.clearLog();
+    const saved = { ...process.env };
+    const runner = mkdtempSync(join(tmpdir(), 'meshspec-post-'));
+    // The post step's environment: the inputs again (INPUT_*), the state (STATE_*), a fresh tool cache.
+    Object.assign(process.env, bed.env, {
+      INPUT_DOWNLOAD_MIRROR: bed.mirror,
+      STATE_mesh: JSON.stringify(mesh.state),
+      STATE_cluster: JSON.stringify({ mode: 'existing', created: false }),
+      RUNNER_TOOL_CACHE: join(runner, 'tool-cache'),
+      RUNNER_TEMP: join(runner, 'tmp'),
+    });
+    try {
+      await teardownFromState(bed.logger, new AbortController().signal);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+    expect(bed.logger.text('warn')).toBe('');
+    expect(bed.argvs()).toEqual([
+      ['osm', 'uninstall', 'mesh', '--mesh-name=osm', '--osm-namespace=osm-system', '--force', '--delete-namespace', '--delete-cluster-wide-resources'],
+    ]);
   });
 
   it('osm uninstall on an existing cluster', async () => {

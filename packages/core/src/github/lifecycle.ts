@@ -38,10 +38,26 @@ export interface LifecycleInputs {
 
 const workspacePath = (p: string | undefined): string | undefined => (p ? resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), p) : undefined);
 
-export function readLifecycleInputs(): LifecycleInputs {
+/** How tools are downloaded: read by the main step and again by the post step, whose uninstall downloads too. */
+function readDownloadInputs(): Pick<LifecycleInputs, 'mirror' | 'allowUnverified' | 'githubToken'> {
   // GitHub's token is passed to minikube (rate limits) and to GitHub's API for release digests.
   const githubToken = inputs.optional('github_token');
   maskSecret(githubToken);
+  return {
+    mirror: resolveMirror(inputs.optional('download_mirror'), process.env),
+    allowUnverified: inputs.bool('allow_unverified_download', false),
+    githubToken,
+  };
+}
+
+const meshDownload = (li: Pick<LifecycleInputs, 'mirror' | 'allowUnverified' | 'githubToken'>, logger: Logger) => ({
+  mirror: li.mirror,
+  allowUnverified: li.allowUnverified,
+  githubToken: li.githubToken,
+  toolCache: actionsToolCache(logger),
+});
+
+export function readLifecycleInputs(): LifecycleInputs {
   return {
     cluster: inputs.choice('cluster', CLUSTER_MODES, 'auto'),
     kubeconfig: workspacePath(inputs.optional('kubeconfig')),
@@ -55,9 +71,7 @@ export function readLifecycleInputs(): LifecycleInputs {
       extraStartArgs: splitArgs(inputs.optional('minikube_start_args')),
     },
     readinessTimeoutMs: inputs.duration('cluster_timeout'),
-    mirror: resolveMirror(inputs.optional('download_mirror'), process.env),
-    allowUnverified: inputs.bool('allow_unverified_download', false),
-    githubToken,
+    ...readDownloadInputs(),
     keepCluster: inputs.bool('keep_cluster', false),
   };
 }
@@ -129,7 +143,7 @@ export async function provisionMesh(
       kubeconfig: options.kubeconfigPath,
       logger,
       signal,
-      download: { mirror: li.mirror, allowUnverified: li.allowUnverified, githubToken: li.githubToken, toolCache: actionsToolCache(logger) },
+      download: meshDownload(li, logger),
       onState: (s) => state.save(MESH_STATE, s),
       where: options.where,
       env: process.env,
@@ -162,7 +176,9 @@ export async function teardownFromState(logger: Logger, signal: AbortSignal): Pr
   const mesh = state.load<MeshState>(MESH_STATE);
   const keepCluster = state.load<boolean>(KEEP_STATE) ?? false;
   if (mesh?.installed) {
-    await logger.group('Remove the mesh', () => teardownMesh(mesh, { logger, cluster, keepCluster, env: process.env, signal }));
+    // The uninstall downloads the mesh's tools again: from the same mirror, with the same token and
+    // the runner's tool cache (the inputs are there in the post step too).
+    await logger.group('Remove the mesh', () => teardownMesh(mesh, { logger, cluster, keepCluster, download: meshDownload(readDownloadInputs(), logger), env: process.env, signal }));
   }
   if (cluster?.created) {
     await logger.group('Delete the cluster', () => teardownCluster(cluster, { keepCluster, logger, env: process.env }));

@@ -63,6 +63,8 @@ export interface MeshState {
   kubeconfigPath: string;
   /** What it was installed for, so the teardown undoes exactly that. */
   purpose?: InstallPurpose;
+  /** The install choices (Traefik Mesh's chart repository and version): the uninstall uses the same. */
+  settings?: MeshSettings;
 }
 
 export interface EnsuredMesh {
@@ -130,7 +132,7 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
   }
 
   logger.info(`installing ${mesh.displayName} ${version}${mesh.kubernetesVersion ? ` (known to work on Kubernetes ${mesh.kubernetesVersion})` : ''}`);
-  const state: MeshState = { ...base, version, installed: true, ...(options.purpose ? { purpose: options.purpose } : {}) };
+  const state: MeshState = { ...base, version, installed: true, ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.settings && Object.values(options.settings).some((v) => v !== undefined) ? { settings: options.settings } : {}) };
   options.onState?.(state);
   const outcome = await installer.install(version, installContext(options, kc, timeoutMs));
   return { mesh, version, installed: true, namespace: installer.controlPlane.namespace, skippedExtras: outcome.skippedExtras, state };
@@ -234,7 +236,7 @@ export async function teardownMesh(state: MeshState | undefined, options: MeshTe
   try {
     const kc = loadKubeConfigFile(state.kubeconfigPath);
     const ctx = installContext(
-      { mesh: state.meshId, deployed: false, kubeconfig: state.kubeconfigPath, logger, download: options.download, env: options.env, signal: options.signal, platform: options.platform, purpose: state.purpose },
+      { mesh: state.meshId, deployed: false, kubeconfig: state.kubeconfigPath, logger, download: options.download, env: options.env, signal: options.signal, platform: options.platform, purpose: state.purpose, settings: state.settings },
       kc,
       DEFAULTS.controlPlaneMs,
     );
