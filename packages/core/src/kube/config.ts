@@ -49,7 +49,30 @@ export function loadKubeConfigFile(path: string, context?: string, wording: Word
     }
     kc.setCurrentContext(context);
   }
+  refusePlainHttp(kc, path);
   return kc;
+}
+
+/** The current context a kubeconfig file names (the one kubectl and the mesh CLIs act on). */
+export function currentContextOf(path: string): string {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc.getCurrentContext();
+}
+
+/**
+ * @kubernetes/client-node refuses a plain-http server unless the cluster entry sets
+ * insecure-skip-tls-verify (dist/config.js, createAgent: "HTTP protocol is not allowed when
+ * skipTLSVerify is not set or false", v1.4.0), and it says so only at the first request, from
+ * wherever that is. kubectl takes such a kubeconfig (kubectl proxy serves http://127.0.0.1:8001).
+ */
+function refusePlainHttp(kc: KubeConfig, source: string): void {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.server.startsWith('http:') || cluster.skipTLSVerify || cluster.proxyUrl) return;
+  throw inputError(
+    `${source}: context "${kc.getCurrentContext()}" points at ${cluster.server}, plain http, which the Kubernetes client meshspec uses refuses unless the cluster entry sets insecure-skip-tls-verify: true. ` +
+      `Set it on cluster "${cluster.name}" (for kubectl proxy), or use the cluster's https address`,
+  );
 }
 
 /** Where the kubeconfig comes from, in kubectl's order: the flag/input, then KUBECONFIG, then ~/.kube/config. */
@@ -109,6 +132,7 @@ export function resolveKubeConfig(target: KubeTarget): LoadedKubeConfig {
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw inputError(`${source}: the current context "${kc.getCurrentContext()}" names no cluster; set current-context or pass --context`);
+  refusePlainHttp(kc, source);
   return { kc, source, context: kc.getCurrentContext(), server: cluster.server };
 }
 

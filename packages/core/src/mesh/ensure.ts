@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { loadKubeConfigFile } from '../kube/config.js';
+import { currentContextOf, loadKubeConfigFile } from '../kube/config.js';
 import { CLI_WORDING, type Wording } from '../wording.js';
 import { currentPlatform, type Platform } from '../cluster/platform.js';
 import type { ClusterState } from '../cluster/teardown.js';
@@ -95,15 +95,13 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
     return { mesh, installed: false, skippedExtras: [], state: base };
   }
   const installer = mesh.installer;
-  let kc = loadKubeConfigFile(options.kubeconfig, undefined, options.wording);
-  if (options.context && options.context !== kc.getCurrentContext()) {
-    if (!options.deployed && installer) {
-      throw inputError(
-        `--context ${options.context}: meshspec installs ${mesh.displayName} with its own tools, which act on the current context of ${options.kubeconfig} (${kc.getCurrentContext() || 'none'}), ` +
-          `not on ${options.context}. Switch to it first (kubectl config use-context ${options.context}), or install the mesh yourself and pass --mesh-deployed`,
-      );
-    }
-    kc = loadKubeConfigFile(options.kubeconfig, options.context, options.wording);
+  const kc = loadKubeConfigFile(options.kubeconfig, options.context, options.wording);
+  const current = options.context ? currentContextOf(options.kubeconfig) : undefined;
+  if (options.context && options.context !== current && !options.deployed && installer) {
+    throw inputError(
+      `--context ${options.context}: meshspec installs ${mesh.displayName} with its own tools, which act on the current context of ${options.kubeconfig} (${current || 'none'}), ` +
+        `not on ${options.context}. Switch to it first (kubectl config use-context ${options.context}), or install the mesh yourself and pass --mesh-deployed`,
+    );
   }
   const timeoutMs = options.timeoutMs ?? DEFAULTS.controlPlaneMs;
 
