@@ -39,6 +39,7 @@ import {
   setOutputs,
   teardownFromState,
   uploadAndLinkReport,
+  uploadingOnFailure,
   validArtifactName,
   worstOutcome,
   writeJobSummary,
@@ -130,8 +131,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   if (i.comparison) await checkComparison(profile, i.comparison); // its refusals come before any cluster starts
   if (loadsFromCluster(profile) && i.lifecycle.cluster === 'none') throw inputError('input cluster: none, but the profile\'s clients are internal: true (load from inside a cluster); set cluster to existing or auto');
-  let uploaded = false;
-  try {
+  return uploadingOnFailure(outDir, i.artifact, logger, async () => {
     let env: { kubernetes_version?: string } | undefined;
     let kubeconfig = i.lifecycle.kubeconfig;
     if (i.needsCluster) {
@@ -185,17 +185,11 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
 
     const published = await publishFinishedRun(outcome, i.publish, logger, () => publishSmpOutcome(outcome, profile, i.publish, logger));
     await uploadAndLinkReport(outDir, i.artifact, logger);
-    uploaded = true;
     const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
     await writeJobSummary(phasesMarkdown(logger.timings));
 
     return worstOutcome([outcome, shared, published]);
-  } finally {
-    // A run that failed after writing results uploads them too, as the SMI and GAMMA steps do: a
-    // failed load pod leaves the partial result (stats.partial), a cluster that never came up its
-    // diagnostics. The runner's disk goes with the job.
-    if (!uploaded) await uploadAndLinkReport(outDir, i.artifact, logger);
-  }
+  });
 }
 
 await run(main, ({ logger, signal }) => teardownFromState(logger, signal));
