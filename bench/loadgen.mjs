@@ -293,7 +293,6 @@ async function closedLoop(target, wrk) {
       const cpu = medianOf(m.native, 'cpuPer1k') / medianOf(m[vs], 'cpuPer1k');
       const rps = medianOf(m.native, 'rps') / medianOf(m[vs], 'rps');
       const t = TARGETS.find((x) => x.proto === proto && x.vs === vs);
-      const verdict = t && Number.isFinite(cpu) ? ` (target <= ${t.max.toFixed(2)}x: ${cpu <= t.max ? 'holds' : `MISSED by ${((cpu / t.max - 1) * 100).toFixed(0)}%`})` : '';
       // Runs of one round are seconds apart and see about the same background load: the median
       // of the per-round ratios is the steadier comparison when the machine is busy.
       const perRound = m.native.map((n, i) => n.cpuPer1k / m[vs][i].cpuPer1k).filter(Number.isFinite);
@@ -304,7 +303,8 @@ async function closedLoop(target, wrk) {
       // A verdict whose per-round ratios fall on both sides of the target is this machine's swing
       // as much as the generator: say so rather than let one run's holds or MISSED stand alone.
       const straddles = t && perRound.length > 1 && lo <= t.max && hi > t.max ? '; the rounds fall on both sides of it' : '';
-      line.push(`÷ ${vs}: CPU/1k ${Number.isFinite(cpu) ? cpu.toFixed(2) : 'n/a'}x${pairedText}${verdict.replace(/\)$/, `${straddles})`)}, req/s ${rps.toFixed(2)}x`);
+      const verdict = t && Number.isFinite(cpu) ? ` (target <= ${t.max.toFixed(2)}x: ${cpu <= t.max ? 'holds' : `MISSED by ${((cpu / t.max - 1) * 100).toFixed(0)}%`}${straddles})` : '';
+      line.push(`÷ ${vs}: CPU/1k ${Number.isFinite(cpu) ? cpu.toFixed(2) : 'n/a'}x${pairedText}${verdict}, req/s ${rps.toFixed(2)}x`);
     }
     console.log(`${proto} c=${c}: ${line.join('; ')}`);
   }

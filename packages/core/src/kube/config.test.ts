@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MeshspecError } from '../errors.js';
-import { currentContextOf, loadKubeConfigFile, resolveKubeConfig } from './config.js';
+import { loadKubeConfigFile, readKubeConfigFile, resolveKubeConfig } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshspec-kubeconfig-'));
 
@@ -59,6 +59,6 @@ describe('kubeconfig loading', () => {
     const plain = kubeconfig('plain-current', 'proxy');
     expect(loadKubeConfigFile(plain, 'https').getCurrentContext()).toBe('https');
     expect(resolveKubeConfig({ kubeconfig: plain, context: 'https' }).server).toBe('https://127.0.0.1:6443');
-    expect(currentContextOf(plain)).toBe('proxy');
+    expect(readKubeConfigFile(plain).getCurrentContext()).toBe('proxy');
   });
 });

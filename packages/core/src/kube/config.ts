@@ -36,6 +36,11 @@ export function kubeconfigCandidates(explicit?: string, env: NodeJS.ProcessEnv =
 
 /** Loads a kubeconfig; `context` switches to a named context. A missing file names the input. */
 export function loadKubeConfigFile(path: string, context?: string, wording: Wording = CLI_WORDING): KubeConfig {
+  return useContext(readKubeConfigFile(path, wording), path, context);
+}
+
+/** Reads a kubeconfig file as it is, its own current context still current. A missing file names the input. */
+export function readKubeConfigFile(path: string, wording: Wording = CLI_WORDING): KubeConfig {
   if (!existsSync(path)) throw inputError(`kubeconfig ${path} does not exist; give another with ${wording.kubeconfig}, or ${wording.startCluster}`);
   const kc = new KubeConfig();
   try {
@@ -43,6 +48,11 @@ export function loadKubeConfigFile(path: string, context?: string, wording: Word
   } catch (error) {
     throw inputError(`kubeconfig ${path} cannot be read: ${(error as Error).message}`, { cause: error });
   }
+  return kc;
+}
+
+/** Switches a kubeconfig read from `path` to `context` (when given) and checks that its server can be used. */
+export function useContext(kc: KubeConfig, path: string, context?: string): KubeConfig {
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
       throw inputError(`kubeconfig ${path} has no context "${context}"; it has ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}`);
@@ -51,13 +61,6 @@ export function loadKubeConfigFile(path: string, context?: string, wording: Word
   }
   refusePlainHttp(kc, path);
   return kc;
-}
-
-/** The current context a kubeconfig file names (the one kubectl and the mesh CLIs act on). */
-export function currentContextOf(path: string): string {
-  const kc = new KubeConfig();
-  kc.loadFromFile(path);
-  return kc.getCurrentContext();
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { infraError, inputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { currentContextOf, loadKubeConfigFile } from '../kube/config.js';
+import { loadKubeConfigFile, readKubeConfigFile, useContext } from '../kube/config.js';
 import { CLI_WORDING, type Wording } from '../wording.js';
 import { currentPlatform, type Platform } from '../cluster/platform.js';
 import type { ClusterState } from '../cluster/teardown.js';
@@ -95,14 +95,15 @@ export async function ensureMesh(options: EnsureMeshOptions): Promise<EnsuredMes
     return { mesh, installed: false, skippedExtras: [], state: base };
   }
   const installer = mesh.installer;
-  const kc = loadKubeConfigFile(options.kubeconfig, options.context, options.wording);
-  const current = options.context ? currentContextOf(options.kubeconfig) : undefined;
+  const kc = readKubeConfigFile(options.kubeconfig, options.wording);
+  const current = kc.getCurrentContext();
   if (options.context && options.context !== current && !options.deployed && installer) {
     throw inputError(
       `--context ${options.context}: meshspec installs ${mesh.displayName} with its own tools, which act on the current context of ${options.kubeconfig} (${current || 'none'}), ` +
-        `not on ${options.context}. Switch to it first (kubectl config use-context ${options.context}), or install the mesh yourself and pass --mesh-deployed`,
+        `not on ${options.context}. Switch to it first (kubectl config use-context ${options.context}), or install the mesh yourself and ${(options.wording ?? CLI_WORDING).meshDeployed}`,
     );
   }
+  useContext(kc, options.kubeconfig, options.context);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.controlPlaneMs;
 
   if (options.deployed) {

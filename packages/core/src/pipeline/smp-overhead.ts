@@ -16,6 +16,7 @@ import { podLoadGenerator } from '../smp/in-cluster/runner.js';
 import { connectInCluster, withLoadSource, type LoadSourceSettings } from './in-cluster-load.js';
 import { runSmpProfile, type SmpRunOptions, type SmpRunOutcome } from './smp.js';
 import { CLI_WORDING, type Wording } from '../wording.js';
+import { NO_NOISE_CONTROL } from '../smp/repeats.js';
 
 /**
  * The mesh overhead flow (issue 12, part 3): check the profile and the manifest, deploy the service
@@ -114,7 +115,7 @@ const podMarkers = (m: MeshMarkers | undefined) => ({ labels: {}, annotations: {
  * CI, one stalled window of two put the plain side's p99 140 ms over the meshed one's.
  */
 function noticeFewPairs(noise: SmpRunOptions['noise'], wording: Wording, logger: Logger): void {
-  const { repeat, warmupMs } = noise ?? { repeat: 1, warmupMs: 0 };
+  const { repeat, warmupMs } = noise ?? NO_NOISE_CONTROL;
   if (repeat >= 3) return;
   logger.notice(
     `mesh overhead from ${repeat === 1 ? 'one pair' : `${repeat} pairs`} of windows: one disturbed window (a cold start, a busy node) can decide a figure. ` +

@@ -18,7 +18,7 @@ import { fetchProfileByName } from '../provider/publish.js';
 import { providerOptionsFrom, publishSmpRun, type PublishReport, type PublishSettings } from './publish.js';
 import { resolve } from 'node:path';
 import { assertSameProfile, compareWithBaseline, regressionFailureMessage, type Baseline, type BaselineDeltas, type RegressionRule } from '../smp/regression.js';
-import { buildMeasuredResult, emptyRun, measureWithNoiseControl, type MeasuredRuns, type NoiseControl } from '../smp/repeats.js';
+import { buildMeasuredResult, emptyRun, measureWithNoiseControl, NO_NOISE_CONTROL, type MeasuredRuns, type NoiseControl } from '../smp/repeats.js';
 import { testSectionOf, type ResultContext, type SmpResult } from '../smp/result.js';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from '../smp/thresholds.js';
 import { judgeRun } from '../report/smp-verdict.js';
@@ -173,7 +173,7 @@ export async function runSmpProfile(options: SmpRunOptions): Promise<SmpRunOutco
   // Before any load, and after every input check (a refused input leaves nothing behind): a run must never end in "cannot write".
   await ensureWritableDir(options.outDir, options.outDirSource ?? 'the output directory');
 
-  const noise = options.noise ?? { warmupMs: 0, repeat: 1 };
+  const noise = options.noise ?? NO_NOISE_CONTROL;
   const { overhead } = options;
   // A failed load pod is an infrastructure failure (exit 3), but what the other pods measured is
   // written first, marked partial (stats.partial), before the error goes up. In a comparison the

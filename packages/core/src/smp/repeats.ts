@@ -23,6 +23,9 @@ export interface NoiseControl {
   repeat: number;
 }
 
+/** No warm-up, one measured window: what a run does when neither is asked for. */
+export const NO_NOISE_CONTROL: NoiseControl = { warmupMs: 0, repeat: 1 };
+
 export interface Spread {
   min: number;
   max: number;
