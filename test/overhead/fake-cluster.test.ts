@@ -101,10 +101,13 @@ describe('mesh overhead on the fake cluster', () => {
     expect(t.all()).not.toMatch(/mesh overhead from .* pairs? of windows/);
     expect(o.deltas.p50_ms.change).toBeGreaterThanOrEqual(9);
     expect(o.deltas.p50_ms.change).toBeLessThanOrEqual(11);
-    // Every meshed call pays both hops, so its tail cannot be under them; the tail's overhead is the
-    // same hops plus the machine's jitter, which moves it but not by tens of ms.
+    // Every meshed call pays both hops, so its tail cannot be under them. The p90 (the 16th-worst
+    // call of 160 a window) shows the hops too; the p99 (the 2nd-worst) is the machine's jitter as
+    // much as the hops, several ms on a busy 2-core runner, so only its bound is checked: a CI run
+    // measured a p99 overhead of exactly 0 with p50 +9.4 and p90 +8.3 ms.
     expect(o.with_mesh.p99_ms!).toBeGreaterThanOrEqual(9);
-    expect(o.deltas.p99_ms.change).toBeGreaterThan(0);
+    expect(o.deltas.p90_ms.change).toBeGreaterThan(5);
+    expect(o.deltas.p90_ms.change).toBeLessThan(20);
     expect(o.deltas.p99_ms.change).toBeLessThan(50);
     expect(o.without_mesh.errors + o.with_mesh.errors).toBe(0);
     expect(o.namespaces).toEqual({ plain: 'meshspec-overhead-plain', meshed: 'meshspec-overhead-meshed' });
