@@ -133,7 +133,9 @@ describe('mesh overhead on the fake cluster', () => {
     expect(code, t.all()).toBe(0);
     const o = (JSON.parse(await readFile(join(out, 'smp-result.json'), 'utf8')) as SmpResult).stats.mesh_overhead!;
     console.log(`overhead without delay: p50 ${o.deltas.p50_ms.change} ms`);
-    expect(Math.abs(o.deltas.p50_ms.change!)).toBeLessThan(1);
+    // Two copies of the same service differ by their windows' jitter only: −0.68 to +0.68 ms over this
+    // session's runs on a 3 ms median. One sidecar hop would be 5 ms.
+    expect(Math.abs(o.deltas.p50_ms.change!)).toBeLessThan(2);
     // Two pairs (one window a side moved p50 by 0.7 ms on a busy machine): the run says that one
     // disturbed window can decide a figure, and what to set.
     expect(t.logger.text('notice')).toMatch(/mesh overhead from 2 pairs of windows: one disturbed window .* can decide a figure\. --repeat 3 or more makes each side's figures medians that one window cannot move, and --warmup 10s leaves the cold start out\./);
