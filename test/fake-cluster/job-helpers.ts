@@ -11,6 +11,9 @@ type Clients = ReturnType<typeof clients>;
 export interface JobOptions {
   pods?: number;
   backoffLimit?: number;
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
+  suspend?: boolean;
   activeDeadlineSeconds?: number;
   ttlSecondsAfterFinished?: number;
   env?: Record<string, string>;
@@ -29,6 +32,9 @@ export function loadJob(name: string, configMap: string, o: JobOptions = {}): k8
       completions: pods,
       parallelism: pods,
       backoffLimit: o.backoffLimit ?? 0,
+      ...(o.backoffLimitPerIndex !== undefined ? { backoffLimitPerIndex: o.backoffLimitPerIndex } : {}),
+      ...(o.maxFailedIndexes !== undefined ? { maxFailedIndexes: o.maxFailedIndexes } : {}),
+      ...(o.suspend !== undefined ? { suspend: o.suspend } : {}),
       ...(o.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: o.activeDeadlineSeconds } : {}),
       ...(o.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished } : {}),
       template: {

@@ -1,5 +1,6 @@
 // batch/v1 Jobs on the fake cluster: admission as kube-apiserver, the Job and TTL controllers, deletion
 // propagation, and Job pods run as local Node processes with CRI logs (test/support/fake-cluster/README.md).
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCluster } from '../support/fake-cluster/index.mjs';
 import { apiError, clients, raw, until, type Cluster } from './clients.js';
@@ -54,6 +55,35 @@ describe('Job admission', () => {
     expect(created.spec?.template.metadata?.labels).toMatchObject({ 'batch.kubernetes.io/job-name': 'defaults', 'job-name': 'defaults', 'controller-uid': uid });
     const list = await raw(cluster, 'GET', '/apis/batch/v1');
     expect(list.body.resources.map((r: any) => r.name)).toEqual(['jobs', 'jobs/status']);
+  });
+
+  it('backoffLimitPerIndex: backoffLimit defaults to MaxInt32 with it; it requires Indexed, and maxFailedIndexes requires it', async () => {
+    const job = loadJob('perindex', 'none', { pods: 2, backoffLimitPerIndex: 0 });
+    delete job.spec!.backoffLimit;
+    const created = await c.batch.createNamespacedJob({ namespace: NS, body: job, dryRun: 'All' });
+    expect(created.spec).toMatchObject({ backoffLimitPerIndex: 0, backoffLimit: 2147483647 });
+    const nonIndexed = loadJob('perindex-nonindexed', 'none', { pods: 1, backoffLimitPerIndex: 1 });
+    nonIndexed.spec!.completionMode = 'NonIndexed';
+    const e = await apiError(c.batch.createNamespacedJob({ namespace: NS, body: nonIndexed }));
+    expect(e.code).toBe(422);
+    expect(e.status.message).toContain('spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode');
+    const orphan = loadJob('maxfailed', 'none', { pods: 2, maxFailedIndexes: 1 });
+    const e2 = await apiError(c.batch.createNamespacedJob({ namespace: NS, body: orphan }));
+    expect(e2.status.details.causes.map((x: any) => x.field)).toEqual(['spec.backoffLimitPerIndex']);
+  });
+
+  it('a server before 1.29 (JobBackoffLimitPerIndex off) drops backoffLimitPerIndex and maxFailedIndexes on create', async () => {
+    const old = await startFakeCluster({ kubernetesVersion: 'v1.28.15' });
+    try {
+      const oc = clients(old);
+      await oc.core.createNamespace({ body: { metadata: { name: NS } } });
+      const created = await oc.batch.createNamespacedJob({ namespace: NS, body: loadJob('perindex', 'none', { pods: 2, backoffLimitPerIndex: 0, maxFailedIndexes: 1 }) });
+      expect(created.spec).not.toHaveProperty('backoffLimitPerIndex');
+      expect(created.spec).not.toHaveProperty('maxFailedIndexes');
+      expect(created.spec?.backoffLimit).toBe(0);
+    } finally {
+      await old.close();
+    }
   });
 });
 
@@ -125,6 +155,47 @@ console.log(JSON.stringify({ index: process.env.JOB_COMPLETION_INDEX, host: proc
     expect(victim.status?.phase).toBe('Failed');
     expect(victim.status?.containerStatuses?.[0].state?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
     await until('the other pods deleted and their processes gone', async () => (await jobPods(c, NS, 'killed')).length === 1 && !alive(pids[1]) && !alive(pids[2]));
+  });
+
+  it('backoffLimitPerIndex 0: a killed pod fails its index only, the others run to the end, then FailedIndexes', async () => {
+    const script = `console.log('pid ' + process.pid); setTimeout(() => process.exit(0), 2500); setInterval(() => {}, 1000);`;
+    await runJob(c, NS, 'perindex-killed', script, { pods: 3, backoffLimitPerIndex: 0, backoffLimit: 2 });
+    const pods = await until('3 running pods', async () => {
+      const ps = await jobPods(c, NS, 'perindex-killed');
+      return ps.length === 3 && ps.every((p) => p.status?.phase === 'Running') && ps;
+    });
+    const byIndex = (i: number) => pods.find((p) => p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] === String(i))!;
+    process.kill(await podPid(c, NS, byIndex(1).metadata!.name!), 'SIGKILL');
+    const job = await jobCondition(c, NS, 'perindex-killed');
+    expect(job.status?.conditions?.[0]).toMatchObject({ type: 'Failed', reason: 'FailedIndexes', message: 'Job has failed indexes' });
+    expect(job.status).toMatchObject({ failed: 1, succeeded: 2, completedIndexes: '0,2', failedIndexes: '1' });
+    const phases = (await jobPods(c, NS, 'perindex-killed')).map((p) => p.status?.phase).sort();
+    // The failed index is not replaced: three pods, one Failed, two Succeeded.
+    expect(phases).toEqual(['Failed', 'Succeeded', 'Succeeded']);
+  });
+
+  it('backoffLimit still counts with backoffLimitPerIndex: more failed pods than it fail the Job and stop the rest', async () => {
+    await runJob(c, NS, 'perindex-limit', SLEEPER, { pods: 3, backoffLimitPerIndex: 0, backoffLimit: 0 });
+    const pods = await until('3 running pods', async () => {
+      const ps = await jobPods(c, NS, 'perindex-limit');
+      return ps.length === 3 && ps.every((p) => p.status?.phase === 'Running') && ps;
+    });
+    const pids = await Promise.all(pods.map((p) => podPid(c, NS, p.metadata!.name!)));
+    process.kill(pids[0], 'SIGKILL');
+    const job = await jobCondition(c, NS, 'perindex-limit');
+    expect(job.status?.conditions?.[0]).toMatchObject({ type: 'Failed', reason: 'BackoffLimitExceeded' });
+    await until('the other pods gone', async () => !alive(pids[1]) && !alive(pids[2]));
+  });
+
+  it('a Job created suspended gets no pods and no startTime until it is resumed', async () => {
+    await runJob(c, NS, 'suspended', `process.exit(0)`, { pods: 2, suspend: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await jobPods(c, NS, 'suspended')).toEqual([]);
+    expect((await c.batch.readNamespacedJob({ name: 'suspended', namespace: NS })).status?.startTime).toBeUndefined();
+    await c.batch.patchNamespacedJob({ name: 'suspended', namespace: NS, body: { spec: { suspend: false } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const job = await jobCondition(c, NS, 'suspended');
+    expect(job.status?.conditions?.[0]).toMatchObject({ type: 'Complete' });
+    expect(job.status?.startTime).toBeDefined();
   });
 
   it('activeDeadlineSeconds kills the active pods and fails the Job with DeadlineExceeded', async () => {

@@ -189,7 +189,8 @@ async function serving(args: string[], dir: string, body: (stdout: string) => Pr
   try {
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    await until('the ready line', () => stdout.includes('ready '), 20_000);
+    // The whole line: a pipe may deliver it in two chunks, and the tests match its end.
+    await until('the ready line', () => /(^|\n)ready [^\n]*\n/.test(stdout), 20_000);
     await body(stdout);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');

@@ -75,6 +75,7 @@ export async function startFakeCluster(options = {}) {
   const registry = new Registry(store, aggregated, kubernetesVersion);
   const rest = new Rest({
     store,
+    kubernetesVersion,
     admitApiService(obj) {
       const { group, version, service } = obj.spec ?? {};
       const available = !service || handlers.has(`${version}.${group}`);

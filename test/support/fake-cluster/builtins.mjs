@@ -53,7 +53,7 @@ export function validateMetadata(type, meta) {
  * @param {import('./resources.mjs').ResourceType} type
  * @param {any} obj the object to be stored
  * @param {any} old the stored object on update, undefined on create
- * @param {{ store: import('./store.mjs').Store }} ctx
+ * @param {{ store: import('./store.mjs').Store, kubernetesVersion?: string }} ctx
  * @returns {Array<{ type: string, field: string, detail: string }>}
  */
 export function admitBuiltin(type, obj, old, ctx) {
@@ -80,7 +80,7 @@ export function admitBuiltin(type, obj, old, ctx) {
     case 'apps/deployments':
       return admitDeployment(obj, old);
     case 'batch/jobs':
-      return admitJob(obj, old, defaultPodSpec, validatePodSpec);
+      return admitJob(obj, old, defaultPodSpec, validatePodSpec, ctx.kubernetesVersion);
     case 'admissionregistration.k8s.io/validatingadmissionpolicies':
       return admitValidatingAdmissionPolicy(obj);
     case 'admissionregistration.k8s.io/validatingadmissionpolicybindings':

@@ -8,6 +8,14 @@
 // - a pod that ends Failed counts against `backoffLimit`; more failures than that fail the Job
 //   (condition Failed, reason BackoffLimitExceeded) and the controller deletes the Job's active pods;
 //   a replacement waits the pod-failure back-off, 10 s doubling up to 6 min;
+// - `backoffLimitPerIndex` (Indexed): an index whose pods failed more often than that is failed and never
+//   replaced, and the other indexes run on; `backoffLimit` is still checked first. When every index has
+//   succeeded or failed and some failed: condition Failed, reason FailedIndexes ("Job has failed indexes");
+//   more failed indexes than `maxFailedIndexes`: MaxFailedIndexesExceeded, active pods deleted.
+//   `status.failedIndexes` lists them as `completedIndexes` does (syncJob, calculateFailedIndexes). Replacements
+//   of an index below its limit wait the Job-wide back-off here, not a per-index one;
+// - `suspend`: no pods are created and `startTime` stays unset until the Job is resumed (suspending a running
+//   Job, which deletes its active pods, is not modelled);
 // - `activeDeadlineSeconds` after `status.startTime`: active pods are deleted, condition Failed, DeadlineExceeded;
 // - all completions succeeded: condition Complete and `completionTime`;
 // - a pod deleted before it ended counts as failed (the job-tracking finalizer's accounting);
@@ -28,7 +36,7 @@ const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
  *   deleteWithDependents: (ref: any) => void }} deps
  */
 export function createJobController({ store, enqueue, deleteWithDependents }) {
-  /** @type {Map<string, { succeeded: Map<string, number>, failed: Set<string>, lastFailure: number }>} job uid -> terminated pods seen */
+  /** @type {Map<string, { succeeded: Map<string, number>, failed: Map<string, number>, lastFailure: number }>} job uid -> terminated pods seen (pod uid -> index) */
   const seen = new Map();
   /** @type {Map<string, NodeJS.Timeout>} */
   const timers = new Map();
@@ -47,7 +55,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
   const ownerJob = (pod) => (pod.metadata.ownerReferences ?? []).find((o) => o.kind === 'Job' && o.apiVersion === 'batch/v1' && o.controller);
   const tracking = (uid) => {
     let t = seen.get(uid);
-    if (!t) seen.set(uid, (t = { succeeded: new Map(), failed: new Set(), lastFailure: 0 }));
+    if (!t) seen.set(uid, (t = { succeeded: new Map(), failed: new Map(), lastFailure: 0 }));
     return t;
   };
 
@@ -71,7 +79,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
       const job = store.get({ ...JOBS, namespace, name: owner.name });
       if (job?.metadata.uid === owner.uid && !finished(job)) {
         const t = tracking(owner.uid);
-        t.failed.add(object.metadata.uid);
+        t.failed.set(object.metadata.uid, indexOf(object));
         t.lastFailure = Date.now();
       }
     }
@@ -89,7 +97,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
     for (const p of pods) {
       if (p.status?.phase === 'Succeeded' && !t.succeeded.has(p.metadata.uid)) t.succeeded.set(p.metadata.uid, indexOf(p));
       if (p.status?.phase === 'Failed' && !t.failed.has(p.metadata.uid)) {
-        t.failed.add(p.metadata.uid);
+        t.failed.set(p.metadata.uid, indexOf(p));
         t.lastFailure = Date.now();
       }
     }
@@ -98,11 +106,20 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
     const doneIndexes = new Set([...t.succeeded.values()].filter((i) => i >= 0));
     const succeeded = indexed ? doneIndexes.size : t.succeeded.size;
     const startTime = job.status?.startTime ?? (spec.suspend ? undefined : now());
+    const perIndex = indexed && spec.backoffLimitPerIndex != null;
+    /** Indexes whose pods failed more often than backoffLimitPerIndex: never replaced. */
+    const failedIndexes = new Set();
+    if (perIndex) {
+      const failures = new Map();
+      for (const i of t.failed.values()) if (i >= 0) failures.set(i, (failures.get(i) ?? 0) + 1);
+      for (const [i, n] of failures) if (n > spec.backoffLimitPerIndex && !doneIndexes.has(i)) failedIndexes.add(i);
+    }
+    const failedIndexesText = perIndex ? compress(failedIndexes) : undefined;
 
     /** @param {string} reason @param {string} message */
     const fail = (reason, message) => {
       for (const p of active) {
-        t.failed.add(p.metadata.uid);
+        t.failed.set(p.metadata.uid, indexOf(p));
         store.delete({ ...PODS, namespace, name: p.metadata.name });
       }
       writeStatus(job, {
@@ -111,6 +128,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
         succeeded,
         failed: t.failed.size,
         completedIndexes: indexed ? compress(doneIndexes) : undefined,
+        failedIndexes: failedIndexesText,
         conditions: [condition(job, 'Failed', reason, message)],
       });
       recordEvent(store, job, { type: 'Warning', reason, message, component: 'job-controller' });
@@ -122,6 +140,12 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
       schedule(`deadline/${uid}`, deadline, () => reconcileSoon(namespace, name));
     }
     if (t.failed.size > spec.backoffLimit) return fail('BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+    if (perIndex) {
+      if (spec.maxFailedIndexes != null && failedIndexes.size > spec.maxFailedIndexes) {
+        return fail('MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes');
+      }
+      if (failedIndexes.size > 0 && failedIndexes.size + doneIndexes.size >= spec.completions) return fail('FailedIndexes', 'Job has failed indexes');
+    }
 
     const completions = spec.completions;
     if (completions != null && succeeded >= completions) {
@@ -132,6 +156,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
         succeeded,
         failed: t.failed.size,
         completedIndexes: indexed ? compress(doneIndexes) : undefined,
+        failedIndexes: failedIndexesText,
         conditions: [condition(job, 'Complete', undefined, undefined)],
       });
       recordEvent(store, job, { reason: 'Completed', message: 'Job completed', component: 'job-controller' });
@@ -145,7 +170,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
       else if (indexed) {
         const held = new Set(active.map(indexOf));
         for (let i = 0; i < completions && activeCount < spec.parallelism; i++) {
-          if (doneIndexes.has(i) || held.has(i)) continue;
+          if (doneIndexes.has(i) || held.has(i) || failedIndexes.has(i)) continue;
           createPod(job, i);
           activeCount++;
         }
@@ -162,6 +187,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
       failed: t.failed.size,
       ready,
       completedIndexes: indexed ? compress(doneIndexes) : undefined,
+      failedIndexes: failedIndexesText,
       conditions: job.status?.conditions,
     });
   }
@@ -178,6 +204,7 @@ export function createJobController({ store, enqueue, deleteWithDependents }) {
       if (s.succeeded) status.succeeded = s.succeeded;
       if (s.failed) status.failed = s.failed;
       if (s.completedIndexes) status.completedIndexes = s.completedIndexes;
+      if (s.failedIndexes !== undefined) status.failedIndexes = s.failedIndexes;
       status.terminating = 0;
       status.uncountedTerminatedPods = {};
       status.ready = s.ready ?? 0;

@@ -53,11 +53,12 @@ const FIELD_LABELS = {
 
 export class Rest {
   /**
-   * @param {{ store: import('./store.mjs').Store, admitApiService: (obj: any) => void }} o
+   * @param {{ store: import('./store.mjs').Store, admitApiService: (obj: any) => void, kubernetesVersion?: string }} o
    */
-  constructor({ store, admitApiService }) {
+  constructor({ store, admitApiService, kubernetesVersion = 'v1.30.0' }) {
     this.store = store;
     this.admitApiService = admitApiService;
+    this.kubernetesVersion = kubernetesVersion;
   }
 
   /** @param {ResourceType} type */
@@ -395,7 +396,7 @@ export class Rest {
     } else if (type.group === 'apiregistration.k8s.io') {
       this.admitApiService(object);
     } else {
-      causes.push(...admitBuiltin(type, object, old, { store: this.store }));
+      causes.push(...admitBuiltin(type, object, old, { store: this.store, kubernetesVersion: this.kubernetesVersion }));
     }
     if (causes.length) throw errors.invalid(type, name, causes);
     return { object, warnings };

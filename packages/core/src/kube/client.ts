@@ -136,6 +136,12 @@ export class KubeClient {
     return this.call(`create ${describeRef(refOf(object))}`, () => this.objects.create(object, undefined, undefined, this.fieldManager)) as Promise<T>;
   }
 
+  /** A JSON merge patch (RFC 7386): changes the fields it names and takes ownership of no others, as a forced server-side apply would. */
+  async mergePatch<T extends KubernetesObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T> {
+    const body = { ...patch, apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+    return this.call(`patch ${describeRef(ref)}`, () => this.objects.patch(body, undefined, undefined, this.fieldManager, undefined, PatchStrategy.MergePatch)) as Promise<T>;
+  }
+
   /** The live object, or undefined when it does not exist. */
   async read<T extends KubernetesObject = KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
     try {

@@ -7,8 +7,17 @@ import type { V1ConfigMap, V1Job, V1OwnerReference } from '@kubernetes/client-no
  * Why each Job field (kubernetes/website content/en/docs/concepts/workloads/controllers/job.md):
  * - completionMode Indexed: each pod gets JOB_COMPLETION_INDEX, its share of the load (shares.ts);
  * - parallelism = completions = pods: all run at once, each index once;
- * - backoffLimit 0 and restartPolicy Never: a retried pod would add load nobody asked for;
- * - activeDeadlineSeconds: the cluster stops the Job even if this process dies;
+ * - restartPolicy Never and no retries: a retried pod would add load nobody asked for;
+ * - backoffLimitPerIndex 0: a failed pod's index is not retried, and the other pods run on to the
+ *   end of their window, so their results are kept (with backoffLimit alone, the first failed pod
+ *   fails the Job and the Job controller deletes the others mid-window);
+ * - created suspended with backoffLimit 0, and resumed by resumeJobPatch() once the created Job
+ *   shows whether the server kept backoffLimitPerIndex: a server without the feature (Kubernetes
+ *   1.28, where it is alpha and off, or the gate turned off) drops the field on create, and then
+ *   backoffLimit 0 must stay. With the field kept, backoffLimit must rise, because the Job
+ *   controller fails a Job whose failed pods outnumber it whatever the per-index limit
+ *   (kubernetes pkg/controller/job/job_controller.go, syncJob: `jobCtx.failed > *job.Spec.BackoffLimit`);
+ * - activeDeadlineSeconds: the cluster stops the Job even if this process dies (counted from the resume);
  * - ttlSecondsAfterFinished: a second net for cleanup (the runner deletes the Job itself, after
  *   reading every pod's log: logs go with the pods).
  */
@@ -74,7 +83,9 @@ export function jobManifest(spec: LoadJobSpec): V1Job {
       completionMode: 'Indexed',
       completions: spec.pods,
       parallelism: spec.pods,
+      suspend: true,
       backoffLimit: 0,
+      backoffLimitPerIndex: 0,
       activeDeadlineSeconds: spec.activeDeadlineSeconds,
       ttlSecondsAfterFinished: TTL_AFTER_FINISHED_S,
       template: {
@@ -104,4 +115,16 @@ export function jobManifest(spec: LoadJobSpec): V1Job {
       },
     },
   };
+}
+
+/** Whether the server kept the Job's backoffLimitPerIndex (see jobManifest). */
+export const keepsPerIndexLimit = (job: V1Job): boolean => job.spec?.backoffLimitPerIndex === 0;
+
+/**
+ * The merge patch that starts a created load Job. With backoffLimitPerIndex kept, each index fails
+ * at most once, so a backoffLimit of pods - 1 fails the Job outright only when every pod failed;
+ * without it, backoffLimit stays 0.
+ */
+export function resumeJobPatch(pods: number, perIndexKept: boolean): { spec: { suspend: false; backoffLimit: number } } {
+  return { spec: { suspend: false, backoffLimit: perIndexKept ? Math.max(0, pods - 1) : 0 } };
 }

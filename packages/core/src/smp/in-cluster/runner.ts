@@ -7,7 +7,7 @@ import type { Logger } from '../../log.js';
 import { sleep } from '../../wait.js';
 import type { LoadGenerator, LoadPlan, LoadRun } from '../loadgen/types.js';
 import { emptyRun } from '../repeats.js';
-import { configMapManifest, jobManifest, LOAD_CONTAINER, loadObjectName, RUN_LABEL } from './job.js';
+import { configMapManifest, jobManifest, keepsPerIndexLimit, LOAD_CONTAINER, loadObjectName, resumeJobPatch, RUN_LABEL } from './job.js';
 import type { LoadPod, LoadSource } from './load-source.js';
 import { mergePodReports } from './merge.js';
 import { asPodReport, type PodReport } from './pod-report.js';
@@ -104,12 +104,21 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
     const startAtMs = Date.now() + lead;
     const activeDeadlineSeconds = Math.ceil((lead + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS) / 1000);
     const job = await kube.create(jobManifest({ runId, namespace, pods, image: options.image, planJson, startAtMs, activeDeadlineSeconds, podLabels: options.podLabels, podAnnotations: options.podAnnotations }));
+    // Created suspended: its failure limits are settled before any pod exists (job.ts, jobManifest).
+    const perIndex = keepsPerIndexLimit(job);
+    await kube.mergePatch({ apiVersion: 'batch/v1', kind: 'Job', name, namespace }, resumeJobPatch(pods, perIndex));
+    if (!perIndex && pods > 1) {
+      logger.info(
+        `the cluster dropped the load Job's backoffLimitPerIndex (Kubernetes before 1.29, or its JobBackoffLimitPerIndex feature gate is off): ` +
+          'if one load pod fails, Kubernetes fails the Job and stops the other pods, and their results are lost',
+      );
+    }
     // The ConfigMap now belongs to the Job: if this process dies, Kubernetes' garbage collector
     // removes it with the Job (after ttlSecondsAfterFinished at the latest).
     const uid = job.metadata?.uid;
     if (uid) await kube.apply(configMapManifest({ runId, namespace, planJson }, bundle.text, { apiVersion: 'batch/v1', kind: 'Job', name, uid }));
     logger.info(`load Job ${namespace}/${name}: ${pods} pod${pods === 1 ? '' : 's'} of ${options.image}, starting together at ${new Date(startAtMs).toISOString()} (worker ${(bundle.text.length / 1024).toFixed(0)} KiB)`);
-    cancelled = await watchPods(options, tracked, { runId, startAtMs, deadlineMs: startAtMs + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS, signal });
+    cancelled = await watchPods(options, tracked, { runId, startAtMs, deadlineMs: startAtMs + plan.durationMs + GRACE_MAX_MS + FINISH_MARGIN_MS, signal, perIndex });
   } finally {
     await cleanup(kube, namespace, name, logger);
   }
@@ -139,7 +148,11 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
 }
 
 /** Reads the pods until each has finished, failed or never started; true when cancelled. */
-async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runId: string; startAtMs: number; deadlineMs: number; signal?: AbortSignal }): Promise<boolean> {
+async function watchPods(
+  options: PodLoadOptions,
+  tracked: Tracked[],
+  at: { runId: string; startAtMs: number; deadlineMs: number; signal?: AbortSignal; perIndex: boolean },
+): Promise<boolean> {
   const { kube, namespace, logger } = options;
   const pendingLimitMs = at.startAtMs + (options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS);
   const poll = options.pollIntervalMs ?? 500;
@@ -177,9 +190,9 @@ async function watchPods(options: PodLoadOptions, tracked: Tracked[], at: { runI
       for (const t of tracked) {
         if (t.state === 'waiting' && t.name !== null && !present.has(t.name)) {
           t.state = 'failed';
-          // With backoffLimit 0 the Job fails at its first failed pod, and the Job controller then
-          // deletes the others (kubernetes pkg/controller/job/job_controller.go): say so.
-          const after = tracked.find((x) => x !== t && x.state === 'failed' && x.why && !x.why.startsWith('the pod disappeared'));
+          // Without backoffLimitPerIndex the Job fails at its first failed pod (backoffLimit 0), and
+          // the Job controller then deletes the others (kubernetes pkg/controller/job/job_controller.go): say so.
+          const after = at.perIndex ? undefined : tracked.find((x) => x !== t && x.state === 'failed' && x.why && !x.why.startsWith('the pod disappeared'));
           t.why = `the pod disappeared before its load container finished (${after ? `the Job controller stops the other pods once ${after.name ?? `index ${after.index}`} failed: backoffLimit 0` : 'deleted or evicted'}); last events: ${await eventsLine(kube, namespace, t.name)}`;
           logger.warn(`load pod ${t.name}: ${t.why}`);
         }
