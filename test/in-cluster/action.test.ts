@@ -69,7 +69,7 @@ describe('smp-action with internal: true clients', () => {
     expect(r.outputs.failure_kind, `${r.stdout}\n${r.stderr}`).toBe('infra');
     expect(r.stdout).toMatch(/the partial result \(stats\.partial\) is in /);
     // backoffLimitPerIndex: the other pod ran to the end of its window.
-    expect(r.stdout).toMatch(/1 of 2 load pods in load failed .*the result holds the 1 that finished, marked partial/);
+    expect(r.stdout).toMatch(/1 of 2 load pods in meshspec-load failed .*the result holds the 1 that finished, marked partial/);
     expect(r.stdout).toMatch(/::notice::the artifact was not uploaded: the Actions runtime is not available here .*the files stay in .*meshspec-results/);
   });
 
