@@ -3,6 +3,7 @@
 // convention they exercise differs between Node versions:
 //   node test/loadgen/stream-handle-scenarios.mjs   -> prints one JSON line with the results
 import net from 'node:net';
+import tls from 'node:tls';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -199,6 +200,37 @@ export async function runScenarios(mod) {
     mod.writeRequest(sock, pattern(10, 1));
     await closed;
     out.readReset = { direct, errors };
+    server.close();
+  }
+
+  // 7. TLS: the decrypted bytes reach the reader straight from the TLS handle as well, and the
+  //    write that asked for them went through socket.write() (TLS writes stay with Node).
+  {
+    const { generate } = await import('selfsigned');
+    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }]);
+    const payload = pattern(150_000, 7);
+    const server = tls.createServer({ key: pems.private, cert: pems.cert }, (s) => s.once('data', () => s.end(payload)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const buffer = Buffer.alloc(16 * 1024);
+    let viaCallback = 0;
+    let viaDirect = 0;
+    const hash = createHash('sha256');
+    const sock = tls.connect({ host: '127.0.0.1', port: server.address().port, rejectUnauthorized: false, onread: { buffer, callback: (n) => ((viaCallback += n), true) } });
+    const direct = mod.readDirect(sock, {
+      onBytes(n) {
+        viaDirect += n;
+        hash.update(buffer.subarray(0, n));
+      },
+    });
+    const spy = spyOnWrite(sock);
+    let ended = false;
+    sock.on('end', () => (ended = true));
+    const closed = new Promise((resolve) => sock.on('close', resolve));
+    await once(sock, 'secureConnect');
+    mod.writeRequest(sock, pattern(10, 2));
+    await closed;
+    out.tlsReads = { direct, viaCallback, viaDirect, same: hash.digest('hex') === sha(payload), ended, fallbackCalls: spy.calls };
     server.close();
   }
   return out;

@@ -7,7 +7,7 @@
  * generator reading sockets with `net.connect({onread})` into one static buffer reached 2x
  * (level with wrk), and 'data' events cost a third of that; worker threads lost. So:
  *  - every socket reads into READ_BUFFER, and the incremental parser consumes it synchronously
- *    (plain TCP sockets are called straight from their handle where Node allows it: stream-handle.ts);
+ *    (plain TCP and TLS sockets are called straight from their handle where Node allows it: stream-handle.ts);
  *  - request bytes are prebuilt per URL (request-encoder.ts) and written as they are, straight to
  *    the socket's handle where the running Node allows it (stream-handle.ts);
  *  - the hot path (response -> record -> next request) allocates nothing it can avoid: no
@@ -252,6 +252,8 @@ class Conn implements HandleReader {
         ALPNProtocols: ['http/1.1'],
         onread,
       } as tls.ConnectionOptions);
+      // The TLS handle hands decrypted bytes to onread as the TCP handle does: read them directly too.
+      readDirect(sock, this);
     } else {
       sock = net.connect({ host: req.host, port: req.port, onread });
       readDirect(sock, this);

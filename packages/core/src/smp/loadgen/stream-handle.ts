@@ -1,9 +1,10 @@
 /**
- * Reads and writes of the load generator's plain TCP sockets, straight on their stream handles when
- * this Node's handle API is one we know.
+ * Reads and writes of the load generator's sockets, straight on their stream handles when this
+ * Node's handle API is one we know: reads of plain TCP and TLS sockets, writes of plain TCP ones.
  *
- * Reads: a socket made with `net.connect({onread})` already reads into the generator's one buffer;
- * its handle then calls Node's `onStreamRead` (lib/internal/stream_base_commons.js), which updates
+ * Reads: a socket made with `net.connect({onread})` or `tls.connect({onread})` already reads into
+ * the generator's one buffer (a TLS handle decrypts into it); its handle then calls Node's
+ * `onStreamRead` (lib/internal/stream_base_commons.js), which updates
  * the socket's idle timer, checks `destroyed` and calls the `onread` callback. The generator sets no
  * socket timeout and ignores reads of replaced sockets itself, so `readDirect` puts its own function
  * in the handle's `onread` for reads of data, and leaves end of stream and errors to Node's.
@@ -21,8 +22,12 @@
  * `WriteWrap` and the async flag in `streamBaseState[kLastWriteWasAsync]`; v24.22.3: `writeBuffer(null,
  * data)` returning the error number, or a request object when the write went asynchronous, with
  * `kLastWriteErr`). A wrong guess aborts the process (a C++ CHECK), not a catchable error, so the
- * convention is recognised from the binding's exported constants, and anything else (or TLS, or a
- * socket still connecting or with bytes queued in its stream) goes through `socket.write()`.
+ * convention is recognised from the binding's exported constants, and anything else (or a socket
+ * still connecting or with bytes queued in its stream) goes through `socket.write()`. So do TLS
+ * sockets: a TLS handle completes every write asynchronously and aborts the process if a second
+ * write arrives before the first completed (`CHECK(!current_write_)` in TLSWrap::DoWrite,
+ * src/crypto/crypto_tls.cc), an order that Node's Writable layer keeps and a direct write would
+ * have to keep itself.
  */
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
@@ -102,7 +107,7 @@ function onread(this: ReadingHandle, arrayBuffer: unknown): unknown {
 const readIndex = convention?.binding.kReadBytesOrError ?? 0;
 
 /**
- * Delivers every read of data on a plain TCP socket created with `net.connect({onread})` to
+ * Delivers every read of data on a socket created with `net.connect({onread})` or `tls.connect({onread})` to
  * `reader.onBytes(nread)` (the bytes are in the onread buffer), bypassing Node's onStreamRead; end
  * of stream and read errors still go through Node (the socket's 'end', 'error' and 'close' events).
  * Returns false, changing nothing, when the socket or this Node is not one it knows: then the
@@ -110,7 +115,7 @@ const readIndex = convention?.binding.kReadBytesOrError ?? 0;
  */
 export function readDirect(socket: net.Socket, reader: HandleReader): boolean {
   const handle = (socket as unknown as { _handle: ReadingHandle | null })._handle;
-  if (convention === null || handle === null || (socket as { encrypted?: boolean }).encrypted || typeof handle.onread !== 'function') return false;
+  if (convention === null || handle === null || typeof handle.onread !== 'function') return false;
   if (handle.onread !== onread) {
     if (nodeOnread === null) nodeOnread = handle.onread;
     else if (handle.onread !== nodeOnread) return false; // someone else's reader: leave it alone
