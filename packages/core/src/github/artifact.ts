@@ -74,18 +74,3 @@ export async function uploadAndLinkReport(outDir: string, artifact: ArtifactInpu
   if (!existsSync(join(outDir, REPORT_FILE))) return;
   await writeJobSummary(reportLinkMarkdown({ outDir, artifact: uploaded ? { name: artifact.name, url: artifactUrl(uploaded.id) } : undefined }));
 }
-
-/**
- * Runs a step's body; when it fails, the output directory is uploaded all the same, as the SMI and
- * GAMMA steps do in their cluster step: a failed load pod leaves the partial result
- * (stats.partial), a cluster that never came up its diagnostics, and the runner's disk goes with
- * the job. On success the body uploads when its results are complete.
- */
-export async function uploadingOnFailure<T>(outDir: string, artifact: ArtifactInputs, logger: GitHubLogger, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    await uploadAndLinkReport(outDir, artifact, logger);
-    throw error;
-  }
-}

@@ -12,22 +12,35 @@ export interface ClusterStep {
   namespaces: string[];
 }
 
+interface StepFrame {
+  lifecycle: LifecycleInputs;
+  meshDeployed?: boolean;
+  outDir: string;
+  artifact: ArtifactInputs;
+  logger: GitHubLogger;
+  signal: AbortSignal;
+  /** False for a step that needs no cluster (smp-action loading external endpoints): the body gets none. */
+  provision?: boolean;
+}
+
 /**
- * The frame the SMI and GAMMA action mains share: provision the cluster, run the body, collect
- * diagnostics into the output directory when a cluster or mesh did not come up (an `infra` error,
- * not a cancellation), and, whatever happened, upload the output directory and append the phase
- * timings to the job summary.
+ * The frame every action main shares: provision the cluster (unless `provision` is false), run the
+ * body, collect diagnostics into the output directory when something in the cluster failed (an
+ * `infra` error, not a cancellation: a cluster or mesh that did not come up, a load pod that
+ * failed), and, whatever happened, upload the output directory (a failed run's partial result and
+ * diagnostics too: the runner's disk goes with the job) and append the phase timings to the job
+ * summary.
  */
-export async function inProvisionedCluster<T>(
-  o: { lifecycle: LifecycleInputs; meshDeployed?: boolean; outDir: string; artifact: ArtifactInputs; logger: GitHubLogger; signal: AbortSignal },
-  body: (step: ClusterStep) => Promise<T>,
-): Promise<T> {
-  let step: ClusterStep | undefined;
+export function inProvisionedCluster<T>(o: StepFrame & { provision?: true }, body: (step: ClusterStep) => Promise<T>): Promise<T>;
+export function inProvisionedCluster<T>(o: StepFrame, body: (step: Partial<ClusterStep> & Pick<ClusterStep, 'namespaces'>) => Promise<T>): Promise<T>;
+export async function inProvisionedCluster<T>(o: StepFrame, body: (step: ClusterStep) => Promise<T>): Promise<T> {
+  const provision = o.provision ?? true;
+  const step: Partial<ClusterStep> & Pick<ClusterStep, 'namespaces'> = { namespaces: [] };
   try {
-    step = { cluster: await provisionCluster(o.lifecycle, o.outDir, o.logger, o.signal, o.meshDeployed), namespaces: [] };
-    return await body(step);
+    if (provision) step.cluster = await provisionCluster(o.lifecycle, o.outDir, o.logger, o.signal, o.meshDeployed);
+    return await body(step as ClusterStep);
   } catch (error) {
-    if (!o.signal.aborted && kindOf(error) === 'infra') await diagnose(o.outDir, step?.cluster, step?.namespaces ?? [], o.logger);
+    if (provision && !o.signal.aborted && kindOf(error) === 'infra') await diagnose(o.outDir, step.cluster, step.namespaces, o.logger);
     throw error;
   } finally {
     await uploadAndLinkReport(o.outDir, o.artifact, o.logger);

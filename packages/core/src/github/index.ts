@@ -4,7 +4,7 @@ export * as state from './state.js';
 export { maskSecret, scrubber } from './mask.js';
 export { GitHubLogger } from './logger.js';
 export { writeJobSummary, setOutputs, phasesMarkdown } from './summary.js';
-export { uploadAndLinkReport, uploadingOnFailure, validArtifactName } from './artifact.js';
+export { uploadAndLinkReport, validArtifactName } from './artifact.js';
 export { readPublishInputs, readArtifactInputs, publishFinishedRun, type ArtifactInputs } from './publish-inputs.js';
 export { inProvisionedCluster } from './cluster-step.js';
 export { readLifecycleInputs, provisionCluster, provisionMesh, diagnose, teardownFromState, type LifecycleInputs } from './lifecycle.js';

@@ -110,7 +110,7 @@ async function runLoadJob(options: PodLoadOptions, plan: LoadPlan): Promise<{ ru
     if (!perIndex && pods > 1) {
       logger.info(
         `the cluster dropped the load Job's backoffLimitPerIndex (Kubernetes before 1.29, or its JobBackoffLimitPerIndex feature gate is off): ` +
-          'if one load pod fails, Kubernetes fails the Job and stops the other pods, and their results are lost',
+          'if one load pod fails, Kubernetes fails the Job and stops the other pods, and their results are lost (a cluster of 1.29 or later lets them finish)',
       );
     }
     // The ConfigMap now belongs to the Job: if this process dies, Kubernetes' garbage collector
